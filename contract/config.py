@@ -1,0 +1,252 @@
+"""The one configuration file every Frontdesk process reads, as typed models.
+
+Declared once here so the agent, the kiosk, the manager and the CLI agree on it.
+Every model rejects unknown keys: a misspelt key must stop the program with a
+message naming it, never be ignored (python-escpos' habit of swallowing unknown
+keyword arguments is exactly what we do not want).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from contract.config_errors import ConfigError, describe_validation_error
+
+__all__ = ["ConfigError", "FrontdeskConfig", "PrinterConfig", "load_config", "parse_config"]
+
+DEFAULT_CONFIG_PATH = Path("/etc/frontdesk/frontdesk.toml")
+CONFIG_ENV_VAR = "FRONTDESK_CONFIG"
+LANGUAGES = ("en", "ro", "de", "fr", "pl")
+
+# Device ids end up in MQTT topics and Home Assistant unique ids, so they are
+# restricted to characters that are safe in both.
+DeviceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Seconds = Annotated[float, Field(gt=0, le=300)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OfficeConfig(Strict):
+    """Who the office is: printed on receipts and badges, shown on the kiosk."""
+
+    name: str = "Frontdesk"
+    address: list[str] = []
+    phone: str | None = None
+    tax_id: str | None = None
+    language: Literal["en", "ro", "de", "fr", "pl"] = "en"
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
+    timezone: str = "UTC"
+    # VAT already included in prices, as usual for retail in the EU.
+    tax_rate: Annotated[Decimal, Field(ge=0, lt=1)] = Decimal("0")
+    receipt_footer: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use a name such as 'Europe/Bucharest'")
+        return value
+
+
+class TlsConfig(Strict):
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+
+
+class MqttConfig(Strict):
+    host: str = "localhost"
+    port: Port = 1883
+    username: str | None = None
+    password: str | None = None
+    tls: TlsConfig | None = None
+
+
+class PrinterBase(Strict):
+    id: DeviceId
+    name: str | None = None
+    # A python-escpos capability profile: it sets the paper width and code pages.
+    profile: str = "default"
+    timeout: Seconds = 5.0
+    status_timeout: Seconds = 1.0
+    # Which drawer-kick connector pin the cash drawer is wired to, if any.
+    drawer_pin: Literal[2, 5] | None = None
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: str) -> str:
+        from contract.printer_profiles import known_profiles
+
+        names = known_profiles()
+        if value not in names:
+            raise ValueError(
+                f"unknown printer profile {value!r}; known profiles: {', '.join(sorted(names))}"
+            )
+        return value
+
+
+class NetworkPrinterConfig(PrinterBase):
+    connection: Literal["network"]
+    host: str
+    port: Port = 9100
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+class UsbPrinterConfig(PrinterBase):
+    connection: Literal["usb"]
+    vendor_id: Annotated[int, Field(ge=0, le=0xFFFF)]
+    product_id: Annotated[int, Field(ge=0, le=0xFFFF)]
+
+    @field_validator("vendor_id", "product_id", mode="before")
+    @classmethod
+    def _hex_string(cls, value: object) -> object:
+        # lsusb shows ids as hex ("04b8"); accept them the way people copy them.
+        if isinstance(value, str):
+            try:
+                return int(value, 16)
+            except ValueError:
+                raise ValueError(f"expected a hexadecimal USB id such as '04b8', got {value!r}")
+        return value
+
+    @property
+    def address(self) -> str:
+        return f"USB {self.vendor_id:04x}:{self.product_id:04x}"
+
+
+class SerialPrinterConfig(PrinterBase):
+    connection: Literal["serial"]
+    device: str
+    baudrate: Literal[2400, 4800, 9600, 19200, 38400, 57600, 115200] = 19200
+    parity: Literal["none", "even", "odd"] = "none"
+    rtscts: bool = False
+
+    @property
+    def address(self) -> str:
+        return f"{self.device} at {self.baudrate} baud"
+
+
+class FilePrinterConfig(PrinterBase):
+    connection: Literal["file"]
+    device: Path
+
+    @property
+    def address(self) -> str:
+        return str(self.device)
+
+
+PrinterConfig = Annotated[
+    Union[NetworkPrinterConfig, UsbPrinterConfig, SerialPrinterConfig, FilePrinterConfig],
+    Field(discriminator="connection"),
+]
+
+
+class ScaleConfig(Strict):
+    id: DeviceId
+    name: str | None = None
+    device: str
+    protocol: Literal["mt-sics", "nci"] = "mt-sics"
+    baudrate: Literal[1200, 2400, 4800, 9600, 19200, 38400] = 9600
+
+
+class CupsConfig(Strict):
+    server: str | None = None
+
+
+class QueueConfig(Strict):
+    id: DeviceId
+    name: str | None = None
+    cups_name: Annotated[str, StringConstraints(min_length=1)]
+    kind: Literal["copier", "fax"]
+
+
+class FrontdeskConfig(Strict):
+    site: DeviceId = "office"
+    office: OfficeConfig = OfficeConfig()
+    mqtt: MqttConfig = MqttConfig()
+    cups: CupsConfig = CupsConfig()
+    printer: list[PrinterConfig] = []
+    scale: list[ScaleConfig] = []
+    queue: list[QueueConfig] = []
+
+    @model_validator(mode="after")
+    def _unique_device_ids(self) -> FrontdeskConfig:
+        seen: dict[str, str] = {}
+        for section in ("printer", "scale", "queue"):
+            for index, device in enumerate(getattr(self, section)):
+                where = f"{section}[{index}]"
+                if device.id in seen:
+                    raise ConfigError(
+                        f"{where}.id: duplicate device id {device.id!r} (also used by "
+                        f"{seen[device.id]}); give every device its own id"
+                    )
+                seen[device.id] = where
+        return self
+
+    def printer_by_id(self, printer_id: str | None) -> PrinterConfig:
+        """The printer named by id, or the only/first one when no id is given."""
+        if not self.printer:
+            raise ConfigError("printer: no [[printer]] is configured; add one to the config file")
+        if printer_id is None:
+            return self.printer[0]
+        for printer in self.printer:
+            if printer.id == printer_id:
+                return printer
+        known = ", ".join(p.id for p in self.printer)
+        raise ConfigError(f"printer: no printer with id {printer_id!r}; configured: {known}")
+
+
+def config_path(explicit: str | os.PathLike | None = None) -> Path:
+    """--config wins over FRONTDESK_CONFIG, which wins over the system default."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV_VAR):
+        return Path(os.environ[CONFIG_ENV_VAR])
+    return DEFAULT_CONFIG_PATH
+
+
+def parse_config(text: str, source: str = "config") -> FrontdeskConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source}: not valid TOML: {error}") from None
+    try:
+        return FrontdeskConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(*describe_validation_error(error, FrontdeskConfig)) from None
+
+
+def load_config(explicit: str | os.PathLike | None = None) -> FrontdeskConfig:
+    path = config_path(explicit)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {path} not found; pass --config FILE or set {CONFIG_ENV_VAR}"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"config file {path} cannot be read: {error}") from None
+    return parse_config(text, source=str(path))

@@ -1,0 +1,118 @@
+"""`ReceiptPrinter`: print documents, read status, kick the drawer; one per printer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from contract.config import OfficeConfig, PrinterConfig
+from devices.printer.blocks import Block
+from devices.printer.compose import Composer
+from devices.printer.connections import Connection, connection_for
+from devices.printer.errors import (
+    CoverOpen,
+    PaperOut,
+    PrinterError,
+    PrinterFault,
+    PrinterOffline,
+    PrinterUnreachable,
+    PrintNotConfirmed,
+)
+from devices.printer.status import PrinterStatus, StatusQuery
+
+
+class Document(Protocol):
+    def blocks(self, office: OfficeConfig) -> list[Block]: ...
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    printer_id: str
+    bytes_sent: int
+    # True when the printer answered a status query after the job and was fine;
+    # False when it cannot tell (no status from this printer or connection).
+    confirmed: bool
+    status: PrinterStatus
+
+
+class ReceiptPrinter:
+    def __init__(self, config: PrinterConfig, office: OfficeConfig | None = None) -> None:
+        self.config = config
+        self.office = office or OfficeConfig()
+        self.composer = Composer(config.profile)
+
+    @property
+    def id(self) -> str:
+        return self.config.id
+
+    @property
+    def columns(self) -> int:
+        return self.composer.columns
+
+    def render(self, document: Document | list[Block]) -> bytes:
+        """The exact bytes a document becomes on this printer."""
+        blocks = document if isinstance(document, list) else document.blocks(self.office)
+        return self.composer.compose(blocks)
+
+    def status(self) -> PrinterStatus:
+        try:
+            with connection_for(self.config) as connection:
+                return self._query(connection)
+        except PrinterUnreachable:
+            return PrinterStatus(reachable=False)
+
+    def print_document(self, document: Document | list[Block]) -> PrintResult:
+        return self.print_bytes(self.render(document))
+
+    def print_bytes(self, data: bytes) -> PrintResult:
+        """Send a job, refusing it when the printer says it cannot print now."""
+        with connection_for(self.config) as connection:
+            self._refuse_unless_ready(self._query(connection))
+            connection.write(data)
+            after = self._query(connection)
+        if after.answered and not after.ready:
+            raise PrintNotConfirmed(
+                f"printer {self.id!r} {after.describe('').strip()} The document may be "
+                "incomplete; keep it and print it again once the printer is fixed.",
+                printer_id=self.id,
+            )
+        return PrintResult(self.id, len(data), confirmed=after.answered, status=after)
+
+    def open_drawer(self) -> PrintResult:
+        if self.config.drawer_pin is None:
+            raise PrinterError(
+                f"printer {self.id!r} has no cash drawer configured; set drawer_pin = 2 "
+                "(or 5) in its [[printer]] section",
+                printer_id=self.id,
+            )
+        from escpos.printer import Dummy
+
+        kick = Dummy()
+        kick.cashdraw(self.config.drawer_pin)
+        return self.print_bytes(bytes(kick.output))
+
+    def _query(self, connection: Connection) -> PrinterStatus:
+        if not connection.can_read_status:
+            return PrinterStatus(reachable=True)
+        replies: dict[StatusQuery, int] = {}
+        for query in StatusQuery:
+            reply = connection.read_status(query, self.config.status_timeout)
+            if reply is None:
+                # A printer that ignored one query will ignore the rest: don't wait 4x.
+                break
+            replies[query] = reply
+        return PrinterStatus.from_replies(replies)
+
+    def _refuse_unless_ready(self, status: PrinterStatus) -> None:
+        if not status.answered:
+            return
+        reasons = set(status.reasons)
+        nothing = "Nothing was printed."
+        if "paper_out" in reasons:
+            raise PaperOut(f"printer {self.id!r} is out of paper: load a new roll. {nothing}", printer_id=self.id)
+        if "cover_open" in reasons:
+            raise CoverOpen(f"printer {self.id!r} has its cover open: close it. {nothing}", printer_id=self.id)
+        if status.errors and set(status.errors) != {"recoverable_error"}:
+            raise PrinterFault(f"{status.describe(f'printer {self.id!r}')} {nothing}", printer_id=self.id)
+        if status.online is False:
+            raise PrinterOffline(f"printer {self.id!r} is offline. {nothing}", printer_id=self.id)

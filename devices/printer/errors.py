@@ -1,0 +1,54 @@
+"""What can go wrong with a receipt printer, one class per reason staff can act on.
+
+`reason` is a stable machine-readable code (MQTT error codes, manager counts);
+the message is for a person and always names the printer and its address.
+"""
+
+from __future__ import annotations
+
+
+class PrinterError(Exception):
+    reason = "printer_error"
+
+    def __init__(self, message: str, *, printer_id: str | None = None) -> None:
+        super().__init__(message)
+        self.printer_id = printer_id
+
+
+class PrinterUnreachable(PrinterError):
+    """No connection, or the connection broke: the printer is off, unplugged or away."""
+
+    reason = "unreachable"
+
+
+class PrinterBusy(PrinterError):
+    """Another driver holds the device (CUPS' usb backend, ipp-usb, usblp)."""
+
+    reason = "device_busy"
+
+
+class PaperOut(PrinterError):
+    reason = "paper_out"
+
+
+class CoverOpen(PrinterError):
+    reason = "cover_open"
+
+
+class PrinterOffline(PrinterError):
+    reason = "offline"
+
+
+class PrinterFault(PrinterError):
+    """Cutter jam, mechanical or unrecoverable error: it needs a person."""
+
+    reason = "fault"
+
+
+class PrintNotConfirmed(PrinterError):
+    """The bytes went out but the printer reported a problem right after.
+
+    The document may be incomplete; whoever queued it should keep it for a retry.
+    """
+
+    reason = "not_confirmed"

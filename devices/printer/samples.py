@@ -1,0 +1,38 @@
+"""Sample documents for test prints, the demo and the benchmarks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from devices.printer.documents import Badge, Receipt, ReceiptItem
+
+
+def sample_receipt(language: str | None = None, number: str = "TEST-000001", lines: int = 4) -> Receipt:
+    catalogue = [
+        ReceiptItem("Copies A4, colour", Decimal("0.50"), Decimal(12)),
+        ReceiptItem("Registered letter, domestic", Decimal("9.75")),
+        ReceiptItem("Envelopes C4 (pack)", Decimal("4.20"), Decimal(2)),
+        ReceiptItem("Coffee for visitors", Decimal("2.00"), Decimal(3)),
+    ]
+    items = tuple(catalogue[i % len(catalogue)] for i in range(lines))
+    return Receipt(
+        number=number,
+        items=items,
+        payment_method="card",
+        issued_at=datetime.now(timezone.utc),
+        language=language,
+        qr_payload=f"frontdesk:receipt:{number}",
+    )
+
+
+def sample_badge(name: str, language: str | None = None, number: str = "V-0001") -> Badge:
+    return Badge(
+        number=number,
+        visitor_name=name,
+        company="Exemplu SRL",
+        host="Zoë Brândușa",
+        signed_in_at=datetime.now(timezone.utc),
+        language=language,
+        signout_code=f"frontdesk:signout:{number}",
+    )

@@ -1,0 +1,56 @@
+"""How long it takes to turn documents into printer bytes.
+
+Run: .venv/bin/python tests/bench/bench_printer.py [--quick]
+Prints the median and 95th percentile per document; no thresholds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from contract.config import OfficeConfig  # noqa: E402
+from devices.printer.compose import Composer  # noqa: E402
+from devices.printer.samples import sample_badge, sample_receipt  # noqa: E402
+
+OFFICE = OfficeConfig(
+    name="Exemplu Consulting", address=["Strada Ștefan cel Mare 12", "700000 Iași"],
+    language="ro", currency="RON", timezone="Europe/Bucharest", tax_rate="0.19",
+    receipt_footer="Mulțumim! Thank you!",
+)
+
+
+def measure(label: str, build, runs: int) -> None:
+    build()  # warm caches (code page tables, fonts) once, as a running agent would have
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        data = build()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    print(f"{label}: {len(data)} bytes, median {statistics.median(times) * 1000:.2f} ms, "
+          f"p95 {p95 * 1000:.2f} ms over {runs} runs")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="a few runs only (smoke test)")
+    runs = 3 if parser.parse_args().quick else 200
+    for profile in ("TM-T20II", "POS-5890"):
+        composer = Composer(profile)
+        receipt = sample_receipt("ro", lines=20)
+        badge = sample_badge("Ștefan Țăranu", "ro")
+        measure(f"{profile} receipt, 20 lines + QR", lambda: composer.compose(receipt.blocks(OFFICE)), runs)
+        measure(f"{profile} badge + QR", lambda: composer.compose(badge.blocks(OFFICE)), runs)
+        cold = lambda: Composer(profile).compose(receipt.blocks(OFFICE))  # noqa: E731
+        measure(f"{profile} receipt with a new Composer each time", cold, max(3, runs // 10))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Shared fixtures: real simulators on real sockets and ptys, real config files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contract.config import FrontdeskConfig, parse_config
+from devices.printer.simulator import PtyPrinterSimulator, TcpPrinterSimulator
+
+OFFICE_TOML = """
+site = "test"
+[office]
+name = "Exemplu SRL"
+address = ["Strada Ștefan cel Mare 12", "700000 Iași"]
+language = "ro"
+currency = "RON"
+timezone = "Europe/Bucharest"
+tax_rate = 0.19
+receipt_footer = "Mulțumim pentru vizită!"
+"""
+
+
+def printer_config(connection: str, profile: str = "TM-T20II", **settings) -> FrontdeskConfig:
+    """A config with one printer, written as TOML and parsed like the real file."""
+    lines = [f'id = "desk"', f'connection = "{connection}"', f'profile = "{profile}"']
+    lines += [f"{key} = {_toml(value)}" for key, value in settings.items()]
+    return parse_config(OFFICE_TOML + "[[printer]]\n" + "\n".join(lines) + "\n")
+
+
+def _toml(value) -> str:
+    if isinstance(value, (str, Path)):
+        return f'"{value}"'
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+@pytest.fixture
+def printer_sim(tmp_path):
+    """An ESC/POS printer on a real TCP socket, writing its renderings to tmp_path."""
+    with TcpPrinterSimulator(output_dir=tmp_path / "printouts") as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def network_config(printer_sim) -> FrontdeskConfig:
+    return printer_config("network", host="127.0.0.1", port=printer_sim.port, status_timeout=0.3, timeout=2.0)
+
+
+@pytest.fixture
+def serial_sim():
+    with PtyPrinterSimulator() as simulator:
+        yield simulator
