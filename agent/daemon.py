@@ -55,3 +55,7 @@ def supervise_printers(config: FrontdeskConfig, interval: float, stop: threading
                 last[printer.id] = current
         stop.wait(interval)
     log.info("stopped")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -24,7 +24,7 @@ receipt_footer = "Mulțumim pentru vizită!"
 
 def printer_config(connection: str, profile: str = "TM-T20II", **settings) -> FrontdeskConfig:
     """A config with one printer, written as TOML and parsed like the real file."""
-    lines = [f'id = "desk"', f'connection = "{connection}"', f'profile = "{profile}"']
+    lines = ['id = "desk"', f'connection = "{connection}"', f'profile = "{profile}"']
     lines += [f"{key} = {_toml(value)}" for key, value in settings.items()]
     return parse_config(OFFICE_TOML + "[[printer]]\n" + "\n".join(lines) + "\n")
 

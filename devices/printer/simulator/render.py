@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
+
+from devices.printer.fonts import mono_font
 
 from .codepages import PrinterProfile
 from .elements import Barcode, Cut, DrawerKick, Element, Feed, Qr, RasterImage, TextLine, TextRun
@@ -14,8 +15,6 @@ from .elements import Barcode, Cut, DrawerKick, Element, Feed, Qr, RasterImage, 
 if TYPE_CHECKING:
     from .machine import EscPosMachine
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {False: "DejaVuSansMono.ttf", True: "DejaVuSansMono-Bold.ttf"}
 # Font number -> (cell height in dots, point size whose ascent + descent fills it).
 CELLS = {0: (24, 20), 1: (17, 14)}
 LINE_GAP = 6  # dots between text lines, roughly what ESC 2 leaves
@@ -48,15 +47,8 @@ def paper_image(machine: EscPosMachine) -> Image.Image:
     return paper
 
 
-@cache
 def font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    path = FONT_DIR / FONT_FILES[bold]
-    if not path.exists():
-        raise RuntimeError(
-            f"{path} is missing: the printer simulator draws text with DejaVu Sans Mono; "
-            "install the Debian package fonts-dejavu-core"
-        )
-    return ImageFont.truetype(str(path), size)
+    return mono_font(size, bold)
 
 
 def _element_block(element: Element, profile: PrinterProfile) -> Image.Image:

@@ -1,13 +1,10 @@
-"""The ESC/POS printer simulator: protocol, strictness, status, transports, renderings."""
+"""The ESC/POS printer simulator's protocol: parsing, strictness, code pages, status, layout."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
-import serial
-from escpos.printer import Dummy, Network
-from PIL import Image, ImageDraw
+from escpos_samples import DLE_EOT, NAMES, escpos_bytes, parsed, pattern_image, receipt_document
+from PIL import Image
 
 from devices.printer.simulator import (
     Barcode,
@@ -16,55 +13,12 @@ from devices.printer.simulator import (
     EscPosMachine,
     Feed,
     PrinterState,
-    PtyPrinterSimulator,
     Qr,
     RasterImage,
-    TcpPrinterSimulator,
     TextLine,
     TextRun,
     decode_file,
 )
-from devices.printer.simulator import render
-from devices.printer.simulator.console import run_console_command
-
-NAMES = ["Łucja Żółkiewska", "Jürgen Weiß", "Françoise Lefèvre", "Ştefan Ţăranu"]
-DLE_EOT = b"\x10\x04"
-
-
-def escpos_bytes(*steps) -> bytes:
-    """What python-escpos sends for the given calls on a TM-T20II."""
-    printer = Dummy(profile="TM-T20II")
-    for step in steps:
-        step(printer)
-    return printer.output
-
-
-def parsed(data: bytes, state: PrinterState | None = None) -> EscPosMachine:
-    machine = EscPosMachine(state=state)
-    machine.feed(data)
-    return machine
-
-
-def pattern_image(width: int = 100, height: int = 30) -> Image.Image:
-    image = Image.new("1", (width, height), 1)
-    draw = ImageDraw.Draw(image)
-    draw.line((0, 0, width - 1, height - 1), fill=0, width=3)
-    draw.rectangle((5, 5, 20, 12), fill=0)
-    return image
-
-
-def receipt_document() -> bytes:
-    return escpos_bytes(
-        lambda p: p.hw("INIT"),
-        lambda p: p.set(align="center", bold=True, double_width=True, double_height=True),
-        *[lambda p, name=name: p.textln(name) for name in NAMES],
-        lambda p: p.set_with_default(),
-        *[lambda p, name=name: p.textln(name) for name in NAMES],
-        lambda p: p.qr("https://example.org/visit/42", native=True, size=6, ec=1),
-        lambda p: p.ln(),
-        lambda p: p.cut(),
-    )
-
 
 # -- python-escpos output parses cleanly -------------------------------------------
 
@@ -353,124 +307,18 @@ def test_png_rendering_draws_the_paper(tmp_path):
 
 
 def test_png_rendering_names_the_font_package_when_fonts_are_missing(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "FONT_DIR", tmp_path)
-    render.font.cache_clear()
+    from devices.printer import fonts
+
+    monkeypatch.setattr(fonts, "_FONT_DIRS", (tmp_path,))
+    fonts.mono_font.cache_clear()
     try:
         with pytest.raises(RuntimeError, match="fonts-dejavu-core"):
             parsed(b"x\n").png_rendering(tmp_path / "x.png")
     finally:
-        render.font.cache_clear()
+        fonts.mono_font.cache_clear()
 
 
 def test_decode_file_reads_what_a_file_connection_wrote(tmp_path):
     path = tmp_path / "lp0"
     path.write_bytes(escpos_bytes(lambda p: p.textln(NAMES[1]), lambda p: p.cut()))
     assert decode_file(path).elements == [TextLine((TextRun(NAMES[1]),)), Feed(6), Cut(partial=False)]
-
-
-# -- TCP ------------------------------------------------------------------------------
-
-
-def connect(simulator: TcpPrinterSimulator) -> socket.socket:
-    return socket.create_connection(("127.0.0.1", simulator.port), timeout=2)
-
-
-def test_tcp_job_is_recorded_answered_and_rendered(tmp_path):
-    with TcpPrinterSimulator(output_dir=tmp_path) as simulator:
-        assert simulator.address == f"127.0.0.1:{simulator.port}"
-        client = connect(simulator)
-        client.sendall(receipt_document() + DLE_EOT + b"\x04")
-        assert client.recv(1) == b"\x12"
-        client.close()
-        [job] = simulator.wait_for_jobs(1, timeout=2)
-    assert job is simulator.last_job()
-    assert job.errors == []
-    assert [element.text for element in job.elements[:4]] == NAMES
-    assert simulator.all_received() == bytes(job.received)
-    assert NAMES[0] in (tmp_path / "job-0001.txt").read_text(encoding="utf-8")
-    assert (tmp_path / "job-0001.png").stat().st_size > 0
-
-
-def test_python_escpos_network_printer_reads_status():
-    with TcpPrinterSimulator() as simulator:
-        printer = Network("127.0.0.1", port=simulator.port, timeout=2, profile="TM-T20II")
-        assert printer.paper_status() == 2
-        simulator.state.paper = "near_end"
-        assert printer.paper_status() == 1
-        simulator.state.paper = "out"
-        assert printer.paper_status() == 0
-        assert printer.is_online() is False
-        printer.close()
-
-
-def assert_connection_cut(client: socket.socket) -> None:
-    try:
-        assert client.recv(16) == b""
-    except ConnectionResetError:
-        pass
-
-
-def test_disconnect_clients_unplugs_every_connection():
-    with TcpPrinterSimulator() as simulator:
-        first, second = connect(simulator), connect(simulator)
-        for client, text in ((first, b"half a li"), (second, b"x")):
-            client.sendall(text + DLE_EOT + b"\x01")
-            assert client.recv(1) == b"\x12"  # the simulator has the bytes
-        simulator.disconnect_clients()
-        assert_connection_cut(first)
-        assert_connection_cut(second)
-        jobs = simulator.wait_for_jobs(2, timeout=2)
-    assert sorted(job.pending_text for job in jobs) == ["half a li", "x"]
-
-
-def test_drops_after_cuts_the_next_connection_mid_job():
-    with TcpPrinterSimulator() as simulator:
-        simulator.state.drops_after = 10
-        client = connect(simulator)
-        client.sendall(b"0123456789abcdefghij\n")
-        assert_connection_cut(client)
-        [job] = simulator.wait_for_jobs(1, timeout=2)
-        assert bytes(job.received) == b"0123456789" and job.elements == []
-        assert simulator.state.drops_after is None
-        follow_up = connect(simulator)
-        follow_up.sendall(b"whole\n" + DLE_EOT + b"\x01")
-        assert follow_up.recv(1) == b"\x12"
-
-
-def test_silent_printer_over_tcp_sends_nothing():
-    with TcpPrinterSimulator() as simulator:
-        simulator.state.answers_status = False
-        client = connect(simulator)
-        client.settimeout(0.2)
-        client.sendall(DLE_EOT + b"\x01")
-        with pytest.raises(socket.timeout):
-            client.recv(1)
-
-
-# -- pty ------------------------------------------------------------------------------
-
-
-def test_pty_serves_pyserial(tmp_path):
-    with PtyPrinterSimulator(output_dir=tmp_path) as simulator:
-        port = serial.Serial(simulator.device_path, 19200, timeout=1)
-        port.write(receipt_document() + DLE_EOT + b"\x01")
-        assert port.read(1) == b"\x12"
-        simulator.state.cover_open = True
-        port.write(DLE_EOT + b"\x02")
-        assert port.read(1) == b"\x16"
-        port.close()
-        assert [element.text for element in simulator.machine.elements[:4]] == NAMES
-    assert (tmp_path / "job-0001.txt").exists()
-
-
-# -- console ----------------------------------------------------------------------------
-
-
-def test_console_commands_change_the_shared_state():
-    simulator = TcpPrinterSimulator()
-    for line in ("paper near-end", "cover open", "offline", "error cutter", "silent on"):
-        assert run_console_command(simulator, line).startswith("ok")
-    state = simulator.state.snapshot()
-    assert (state.paper, state.cover_open, state.online, state.error, state.answers_status) == (
-        "near_end", True, False, "cutter", False)
-    assert run_console_command(simulator, "paper low").startswith("not understood")

@@ -1,0 +1,28 @@
+"""The README's demo, run the way a newcomer runs it (without the prompt)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from PIL import Image
+
+
+def test_demo_prints_a_receipt_and_a_badge_and_shows_them(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "agent.cli", "demo", "--once", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    out = result.stdout
+    assert "TOTAL" in out and "30,15 RON" in out  # the sample receipt, in the demo office's Romanian
+    assert "Ştefan Ţăranu" in out and "VIZITATOR" in out  # the badge, comma-below folded to cedilla
+    assert "ERROR" not in out and "OVERFLOW" not in out
+    pictures = sorted((tmp_path / "printer").glob("job-*.png"))
+    assert len(pictures) == 2
+    for picture in pictures:
+        with Image.open(picture) as image:
+            assert image.width == 576 and image.height > 400
+            assert image.convert("L").getextrema() == (0, 255)
+    assert (tmp_path / "frontdesk.toml").exists()

@@ -1,0 +1,16 @@
+"""The benchmarks still run (figures are read by people, not asserted)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).parent
+
+
+def test_printer_benchmark_runs_and_prints_its_figures():
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "bench_printer.py"), "--quick"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "receipt, 20 lines + QR" in result.stdout and "badge + QR" in result.stdout
+    assert "median" in result.stdout
