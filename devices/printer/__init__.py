@@ -1,5 +1,9 @@
 """The ESC/POS receipt printer: documents, driver, status, and its simulator."""
 
+from devices.printer.escpos_cache import import_escpos_capabilities
+
+import_escpos_capabilities()  # first, so that no import below leaves a stray temporary folder
+
 from devices.printer.driver import PrintResult, ReceiptPrinter
 from devices.printer.errors import (
     CoverOpen,

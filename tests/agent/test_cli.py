@@ -96,3 +96,18 @@ def test_unknown_printer_id_lists_the_configured_ones(config_file):
     result = frontdesk("printer", "status", "--printer", "nope", config=config_file)
     assert result.returncode == 2
     assert "no printer with id 'nope'; configured: desk" in result.stderr
+
+
+def test_commands_leave_no_temporary_folders_behind(tmp_path, config_file):
+    scratch, cache = tmp_path / "tmp", tmp_path / "cache"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "XDG_CACHE_HOME": str(cache)}
+    env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-m", "agent.cli", "printer", "status", "--config", str(config_file)],
+            capture_output=True, text=True, env=env, timeout=30,
+        )
+        assert result.returncode == 0, result.stderr
+    assert list(scratch.iterdir()) == []
+    assert [p.name for p in (cache / "frontdesk").iterdir()] == [f"{sys.version.split()[0]}.capabilities.pickle"]
