@@ -1,9 +1,9 @@
 """`frontdesk demo`: the system on simulated devices, for a first look.
 
-Starts the ESC/POS printer simulator, writes a config that points at it, and
-prints a receipt and a visitor badge through the real driver, exactly as the
-agent will. The simulator then keeps running so a person can change its state
-and try the other commands.
+Starts the ESC/POS printer and postage scale simulators, writes a config that
+points at them, prints a receipt and a visitor badge and weighs and prices a
+letter through the real drivers, exactly as the agent will. The simulators then
+keep running so a person can change their state and try the other commands.
 """
 
 from __future__ import annotations
@@ -32,6 +32,12 @@ timezone = "Europe/Bucharest"
 tax_rate = 0.19
 receipt_footer = "Mulțumim! Thank you! Danke! Merci ! Dziękujemy!"
 
+[agent]
+data_dir = "{data_dir}"
+
+[postage]
+carrier = "deutschepost"
+
 [[printer]]
 id = "desk-printer"
 connection = "network"
@@ -39,6 +45,12 @@ host = "127.0.0.1"
 port = {port}
 profile = "TM-T20II"
 drawer_pin = 2
+
+[[scale]]
+id = "mail-scale"
+protocol = "mt-sics"
+device = "{scale_device}"
+baudrate = 9600
 """
 
 
@@ -48,34 +60,42 @@ class _Stop(Exception):
 
 def run_demo(workdir: str | Path, once: bool = False) -> int:
     from devices.printer.simulator import TcpPrinterSimulator
+    from devices.scale.simulator import ScaleSimulator
 
     workdir = Path(workdir).resolve()
     printouts = workdir / "printer"
     printouts.mkdir(parents=True, exist_ok=True)
-    simulator = TcpPrinterSimulator(port=_free_port(DEMO_PORT), output_dir=printouts)
+    printer_sim = TcpPrinterSimulator(port=_free_port(DEMO_PORT), output_dir=printouts)
+    scale_sim = ScaleSimulator(protocol="mt-sics", link=workdir / "scale")
     signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        simulator.start()
+        printer_sim.start()
+        scale_sim.start()
         config_file = workdir / "frontdesk.toml"
-        config_file.write_text(DEMO_CONFIG.format(port=simulator.port), encoding="utf-8")
-        _print_demo_documents(config_file, simulator)
+        config_file.write_text(
+            DEMO_CONFIG.format(port=printer_sim.port, scale_device=scale_sim.device_path, data_dir=workdir / "data"),
+            encoding="utf-8",
+        )
+        config = load_config(config_file)
+        _print_demo_documents(config, printer_sim)
+        _weigh_a_letter(config, scale_sim)
         if not once:
-            _interact(simulator, config_file)
+            _interact(printer_sim, scale_sim, config_file)
     except (KeyboardInterrupt, _Stop):
         pass
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        simulator.stop()
+        scale_sim.stop()
+        printer_sim.stop()
     print("demo stopped")
     return 0
 
 
-def _print_demo_documents(config_file: Path, simulator) -> None:
+def _print_demo_documents(config, simulator) -> None:
     from devices.printer import ReceiptPrinter
     from devices.printer.samples import sample_badge, sample_receipt
 
-    config = load_config(config_file)
     printer = ReceiptPrinter(config.printer[0], config.office)
     print(f"printer simulator listening on {simulator.address}; printouts go to {simulator.output_dir}")
     printer.print_document(sample_receipt(number="DEMO-000001"))
@@ -86,25 +106,61 @@ def _print_demo_documents(config_file: Path, simulator) -> None:
     print(f"\nPictures of the paper: {', '.join(str(p) for p in sorted(simulator.output_dir.glob('*.png')))}")
 
 
-def _interact(simulator, config_file: Path) -> None:
-    from devices.printer.simulator.console import read_commands
+def _weigh_a_letter(config, simulator) -> None:
+    from decimal import Decimal
+
+    from agent.ledger.mail_log import MailItem, MailLog
+    from agent.postage import available_classes
+    from devices.scale import scale_for
+
+    print(f"\nscale simulator (MT-SICS, 9600 baud) on {simulator.device_path}")
+    simulator.settle(Decimal("85"), after=0.5)  # a letter put on the scale settles
+    scale = scale_for(config.scale[0])
+    try:
+        reading = scale.read_stable(timeout=5)
+    finally:
+        scale.close()
+    print(f"weighed: {reading.describe()} (stable, as the scale says)")
+    quotes = available_classes(config.postage.carrier, "domestic", reading.grams)
+    for option in quotes:
+        print(f"  {option.carrier_name} {option.mail_class_name}, {option.rated_weight}: {option.price} {option.currency}")
+    cheapest = quotes[0]
+    log = MailLog(config.agent.data_dir / "mail-log.db")
+    try:
+        log.record(MailItem(reading.grams, cheapest.mail_class, "domestic", cheapest.carrier, cheapest.price,
+                            cheapest.currency, "demo", config.scale[0].id), request_id="demo-letter")
+    finally:
+        log.close()
+    print(f"recorded in the mail log: {cheapest.mail_class_name}, {cheapest.price} {cheapest.currency}")
+
+
+def _interact(printer_sim, scale_sim, config_file: Path) -> None:
+    from devices import simulator_console
+    from devices.printer.simulator import console as printer_console
+    from devices.scale.simulator import console as scale_console
 
     cli = Path(sys.executable).with_name("frontdesk")
     print(
-        "\nThe demo keeps running. Type a command to change the simulated printer "
-        "(paper out, paper near-end, cover open, paper ok, status, help, quit).\n"
+        "\nThe demo keeps running. Type a command to change the simulated devices:\n"
+        "  printer: paper out | paper near-end | paper ok | cover open | status | help\n"
+        "  scale:   scale weight 250 | scale settle 40 2 | scale over | scale unplug | scale help\n"
         "From another terminal, try:\n"
         f"  {cli} printer status --config {config_file}\n"
         f"  {cli} printer test --badge 'Łucja Żółkiewska' --language pl --config {config_file}\n"
-        f"  {cli} printer drawer --config {config_file}\n"
-        "Ctrl-C stops the demo.",
+        f"  {cli} scale read --watch --config {config_file}\n"
+        f"  {cli} postage quote 85g --config {config_file}\n"
+        "Ctrl-C (or quit) stops the demo.",
         flush=True,
     )
-    from devices.printer.simulator.console import QuitRequested
+
+    def run(line: str) -> str:
+        if line.split()[:1] == ["scale"]:
+            return scale_console.run_console_command(scale_sim, line.split(None, 1)[1] if " " in line.strip() else "help")
+        return printer_console.run_console_command(printer_sim, line)
 
     try:
-        read_commands(simulator)
-    except QuitRequested:
+        simulator_console.read_commands(run)
+    except (printer_console.QuitRequested, scale_console.QuitRequested):
         pass
 
 

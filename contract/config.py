@@ -164,12 +164,48 @@ PrinterConfig = Annotated[
 ]
 
 
-class ScaleConfig(Strict):
+class SerialScaleBase(Strict):
     id: DeviceId
     name: str | None = None
     device: str
-    protocol: Literal["mt-sics", "nci"] = "mt-sics"
     baudrate: Literal[1200, 2400, 4800, 9600, 19200, 38400] = 9600
+    bytesize: Literal[7, 8] = 8
+    parity: Literal["none", "even", "odd"] = "none"
+    stopbits: Literal[1, 2] = 1
+    # How long to wait for an answer before saying the scale does not answer.
+    timeout: Seconds = 1.0
+
+    @property
+    def address(self) -> str:
+        return f"{self.device} at {self.baudrate} baud"
+
+
+class MtSicsScaleConfig(SerialScaleBase):
+    protocol: Literal["mt-sics"]
+
+
+class NciScaleConfig(SerialScaleBase):
+    protocol: Literal["nci"]
+
+
+class HidScaleConfig(Strict):
+    """A USB HID postal scale (Dymo M10/M25, Stamps.com) read through /dev/hidrawN."""
+
+    id: DeviceId
+    name: str | None = None
+    protocol: Literal["hid"]
+    device: str
+    timeout: Seconds = 1.0
+
+    @property
+    def address(self) -> str:
+        return self.device
+
+
+ScaleConfig = Annotated[
+    Union[MtSicsScaleConfig, NciScaleConfig, HidScaleConfig],
+    Field(discriminator="protocol"),
+]
 
 
 class CupsConfig(Strict):
@@ -183,9 +219,21 @@ class QueueConfig(Strict):
     kind: Literal["copier", "fax"]
 
 
+class AgentConfig(Strict):
+    # The agent's ledgers (mail log, receipts, job queue) live here.
+    data_dir: Path = Path("/var/lib/frontdesk")
+
+
+class PostageConfig(Strict):
+    # The carrier used when a quote names none: a rate table id such as "usps".
+    carrier: str = "usps"
+
+
 class FrontdeskConfig(Strict):
     site: DeviceId = "office"
     office: OfficeConfig = OfficeConfig()
+    agent: AgentConfig = AgentConfig()
+    postage: PostageConfig = PostageConfig()
     mqtt: MqttConfig = MqttConfig()
     cups: CupsConfig = CupsConfig()
     printer: list[PrinterConfig] = []
@@ -207,16 +255,23 @@ class FrontdeskConfig(Strict):
         return self
 
     def printer_by_id(self, printer_id: str | None) -> PrinterConfig:
-        """The printer named by id, or the only/first one when no id is given."""
-        if not self.printer:
-            raise ConfigError("printer: no [[printer]] is configured; add one to the config file")
-        if printer_id is None:
-            return self.printer[0]
-        for printer in self.printer:
-            if printer.id == printer_id:
-                return printer
-        known = ", ".join(p.id for p in self.printer)
-        raise ConfigError(f"printer: no printer with id {printer_id!r}; configured: {known}")
+        return self._device("printer", printer_id)
+
+    def scale_by_id(self, scale_id: str | None) -> ScaleConfig:
+        return self._device("scale", scale_id)
+
+    def _device(self, section: str, device_id: str | None):
+        """The device named by id, or the first one of its kind when no id is given."""
+        devices = getattr(self, section)
+        if not devices:
+            raise ConfigError(f"{section}: no [[{section}]] is configured; add one to the config file")
+        if device_id is None:
+            return devices[0]
+        for device in devices:
+            if device.id == device_id:
+                return device
+        known = ", ".join(d.id for d in devices)
+        raise ConfigError(f"{section}: no {section} with id {device_id!r}; configured: {known}")
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:

@@ -56,7 +56,8 @@ def _describe(entry: dict[str, Any], root: type[BaseModel]) -> str:
             f"use one of {ctx['expected_tags']}"
         )
     if kind == "union_tag_not_found":
-        return f"{key}.{_strip(ctx['discriminator'])}: required; say which one, e.g. connection = \"network\""
+        name = _strip(ctx["discriminator"])
+        return f"{key}.{name}: required; say which kind it is, e.g. {_EXAMPLES.get(name, name)}"
     if kind == "literal_error":
         return f"{key}: {given!r} is not allowed; use one of {ctx['expected']}"
     if kind == "string_pattern_mismatch" and key.endswith(("id", "site")):
@@ -78,13 +79,17 @@ def _strip(quoted: str) -> str:
     return quoted.strip("'\"")
 
 
+# Fields whose value picks the model in a discriminated union, and what the model is.
+_DISCRIMINATORS = {"connection": "printer", "protocol": "scale"}
+_EXAMPLES = {"connection": 'connection = "network"', "protocol": 'protocol = "mt-sics"'}
+
+
 def _for_what(model: type[BaseModel] | None) -> str:
-    if model is None:
-        return ""
-    connection = model.model_fields.get("connection")
-    if connection is not None:
-        (value,) = typing.get_args(connection.annotation)
-        return f" for a {value} printer"
+    for name, kind in _DISCRIMINATORS.items():
+        field = model.model_fields.get(name) if model else None
+        if field is not None:
+            (value,) = typing.get_args(field.annotation)
+            return f" for a {value} {kind}"
     return ""
 
 
@@ -147,7 +152,8 @@ def _union_member(annotation: Any, tag: str) -> type[BaseModel] | None:
         return None
     for member in typing.get_args(annotation):
         if isinstance(member, type) and issubclass(member, BaseModel):
-            connection = member.model_fields.get("connection")
-            if connection is not None and tag in typing.get_args(connection.annotation):
-                return member
+            for name in _DISCRIMINATORS:
+                field = member.model_fields.get(name)
+                if field is not None and tag in typing.get_args(field.annotation):
+                    return member
     return None

@@ -51,3 +51,10 @@ def network_config(printer_sim) -> FrontdeskConfig:
 def serial_sim():
     with PtyPrinterSimulator() as simulator:
         yield simulator
+
+
+def scale_config(protocol: str, device, **settings):
+    """The config of one scale, parsed like the real file."""
+    lines = ['id = "mail-scale"', f'protocol = "{protocol}"', f'device = "{device}"', "timeout = 0.5"]
+    lines += [f"{key} = {_toml(value)}" for key, value in settings.items()]
+    return parse_config(OFFICE_TOML + "[[scale]]\n" + "\n".join(lines) + "\n").scale[0]

@@ -19,6 +19,8 @@ def test_demo_prints_a_receipt_and_a_badge_and_shows_them(tmp_path):
     assert "TOTAL" in out and "30,15 RON" in out  # the sample receipt, in the demo office's Romanian
     assert "Ştefan Ţăranu" in out and "VIZITATOR" in out  # the badge, comma-below folded to cedilla
     assert "ERROR" not in out and "OVERFLOW" not in out
+    assert "weighed: 85.00 g (stable, as the scale says)" in out  # the scale simulator, over a pty
+    assert "recorded in the mail log: Großbrief, 1.80 EUR" in out
     pictures = sorted((tmp_path / "printer").glob("job-*.png"))
     assert len(pictures) == 2
     for picture in pictures:

@@ -46,6 +46,10 @@ def test_defaults_fill_what_a_small_office_leaves_out():
         ('[[printer]]\nid = "u"\nconnection = "usb"\nvendor_id = "04b8"\nproduct_id = "xyz"\n', "printer[0].product_id: expected a hexadecimal USB id"),
         ('[office]\nlanguage = "es"\n', "office.language: 'es' is not allowed; use one of 'en', 'ro', 'de', 'fr' or 'pl'"),
         ('[office]\ntimezone = "Mars/Olympus"\n', "office.timezone: unknown time zone 'Mars/Olympus'"),
+        ('[[scale]]\nid = "s"\ndevice = "/dev/ttyUSB0"\n', 'scale[0].protocol: required; say which kind it is, e.g. protocol = "mt-sics"'),
+        ('[[scale]]\nid = "s"\nprotocol = "hid"\n', "scale[0].device: required for a hid scale"),
+        ('[[scale]]\nid = "s"\nprotocol = "nci"\ndevice = "/dev/ttyS0"\nparity = "mark"\n', "scale[0].parity: 'mark' is not allowed"),
+        ('[[scale]]\nid = "s"\nprotocol = "hid"\ndevice = "/dev/hidraw0"\nbaudrate = 9600\n', "scale[0].baudrate: unknown key"),
         ("printers = []\n", "printers: unknown key; did you mean 'printer'?"),
         ("site = \n", "config: not valid TOML"),
         (NETWORK_PRINTER + 'drawer_pin = 3\n', "printer[0].drawer_pin: 3 is not allowed; use one of 2 or 5"),
@@ -58,7 +62,7 @@ def test_each_mistake_names_its_key(text, expected):
 
 
 def test_duplicate_ids_across_device_kinds_are_refused():
-    text = NETWORK_PRINTER + '[[scale]]\nid = "desk"\ndevice = "/dev/ttyUSB0"\n'
+    text = NETWORK_PRINTER + '[[scale]]\nid = "desk"\nprotocol = "nci"\ndevice = "/dev/ttyUSB0"\n'
     assert problems(text) == ("scale[0].id: duplicate device id 'desk' (also used by printer[0]); give every device its own id",)
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import signal
-import sys
+from devices import simulator_console
 
 from .machine import EscPosMachine
 from .server import TcpPrinterSimulator
@@ -26,14 +25,7 @@ class QuitRequested(Exception):
 
 def read_commands(simulator: TcpPrinterSimulator) -> None:
     """Apply commands typed on stdin until `quit` (QuitRequested) or end of input."""
-    for line in sys.stdin:
-        answer = run_console_command(simulator, line)
-        if answer:
-            print(answer, flush=True)
-    if not sys.stdin.isatty():
-        # Started in the background by a script: keep serving until a signal.
-        while True:
-            signal.pause()
+    simulator_console.read_commands(lambda line: run_console_command(simulator, line))
 
 
 def run_console_command(simulator: TcpPrinterSimulator, line: str) -> str:

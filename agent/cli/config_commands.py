@@ -1,0 +1,46 @@
+"""`frontdesk config check`."""
+
+from __future__ import annotations
+
+import argparse
+
+from contract.config import FrontdeskConfig, config_path, load_config
+
+
+def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    group = commands.add_parser("config", help="check the configuration").add_subparsers(dest="action", required=True)
+    check = group.add_parser("check", parents=[common], help="validate a config file and say what it found")
+    check.add_argument("file", nargs="?", help="the file to check (default: --config)")
+    check.set_defaults(handler=_check)
+
+
+def _check(args: argparse.Namespace) -> int:
+    path = config_path(args.file or args.config)
+    config = load_config(path)
+    print(f"{path}: OK")
+    for line in describe_config(config):
+        print(f"  {line}")
+    return 0
+
+
+def describe_config(config: FrontdeskConfig) -> list[str]:
+    from devices.printer.compose import Composer
+
+    lines = [
+        f"site {config.site!r}, office {config.office.name!r} ({config.office.language}, {config.office.currency})",
+        f"MQTT broker {config.mqtt.host}:{config.mqtt.port}",
+        f"agent data in {config.agent.data_dir}; postage carrier {config.postage.carrier!r}",
+    ]
+    for printer in config.printer:
+        columns = Composer(printer.profile).columns
+        lines.append(
+            f"printer {printer.id!r}: {printer.connection} {printer.address}, "
+            f"profile {printer.profile} ({columns} columns)"
+        )
+    for scale in config.scale:
+        lines.append(f"scale {scale.id!r}: {scale.protocol} on {scale.address}")
+    for queue in config.queue:
+        lines.append(f"{queue.kind} queue {queue.id!r}: CUPS queue {queue.cups_name!r}")
+    if not (config.printer or config.scale or config.queue):
+        lines.append("no devices configured")
+    return lines

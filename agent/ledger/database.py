@@ -1,0 +1,19 @@
+"""Opening the agent's SQLite ledgers so that a committed record survives a crash."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+def open_ledger(path: Path, schema: str) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, isolation_level=None, timeout=10)
+    connection.row_factory = sqlite3.Row
+    # WAL: readers never block the writer. synchronous=FULL: a COMMIT that
+    # returned is on disk, even if the Pi loses power right after.
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.executescript(schema)
+    return connection

@@ -1,0 +1,122 @@
+"""The mail log: every weighed item the staff confirmed, for the day's postage total."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from agent.ledger.database import open_ledger
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS mail_item (
+    id            INTEGER PRIMARY KEY,
+    request_id    TEXT UNIQUE,
+    recorded_at   TEXT NOT NULL,
+    weight_grams  TEXT NOT NULL,
+    mail_class    TEXT NOT NULL,
+    destination   TEXT NOT NULL,
+    carrier       TEXT NOT NULL,
+    price         TEXT NOT NULL,
+    currency      TEXT NOT NULL,
+    staff         TEXT NOT NULL,
+    scale_id      TEXT
+);
+CREATE INDEX IF NOT EXISTS mail_item_recorded_at ON mail_item (recorded_at);
+"""
+
+
+@dataclass(frozen=True)
+class MailItem:
+    weight_grams: Decimal
+    mail_class: str
+    destination: str
+    carrier: str
+    price: Decimal
+    currency: str
+    staff: str
+    scale_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordedMail:
+    id: int
+    recorded_at: datetime
+    item: MailItem
+
+
+@dataclass(frozen=True)
+class PostageTotals:
+    day: date
+    count: int
+    # Per currency: an office may post with two carriers in two currencies.
+    totals: dict[str, Decimal]
+    by_class: dict[str, int]
+
+
+class MailLog:
+    def __init__(self, path: Path) -> None:
+        self._db = open_ledger(path, SCHEMA)
+
+    def record(self, item: MailItem, request_id: str | None = None, at: datetime | None = None) -> RecordedMail:
+        """Store one item; the same request_id twice records it once."""
+        if not item.staff.strip():
+            raise ValueError("say who posted the item (staff)")
+        if item.weight_grams <= 0 or item.price < 0:
+            raise ValueError("weight must be positive and price not negative")
+        moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        values = (request_id, _stamp(moment), str(item.weight_grams), item.mail_class, item.destination,
+                  item.carrier, str(item.price), item.currency, item.staff, item.scale_id)
+        try:
+            cursor = self._db.execute(
+                "INSERT INTO mail_item (request_id, recorded_at, weight_grams, mail_class, destination,"
+                " carrier, price, currency, staff, scale_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            return RecordedMail(cursor.lastrowid, moment, item)
+        except sqlite3.IntegrityError:
+            row = self._db.execute("SELECT * FROM mail_item WHERE request_id = ?", (request_id,)).fetchone()
+            return _recorded(row)
+
+    def items_on(self, day: date, zone: ZoneInfo) -> list[RecordedMail]:
+        start = datetime.combine(day, time.min, zone).astimezone(timezone.utc)
+        end = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(timezone.utc)
+        rows = self._db.execute(
+            "SELECT * FROM mail_item WHERE recorded_at >= ? AND recorded_at < ? ORDER BY id",
+            (_stamp(start), _stamp(end)),
+        )
+        return [_recorded(row) for row in rows]
+
+    def totals_on(self, day: date, zone: ZoneInfo) -> PostageTotals:
+        items = self.items_on(day, zone)
+        totals: dict[str, Decimal] = {}
+        by_class: dict[str, int] = {}
+        for entry in items:
+            totals[entry.item.currency] = totals.get(entry.item.currency, Decimal(0)) + entry.item.price
+            by_class[entry.item.mail_class] = by_class.get(entry.item.mail_class, 0) + 1
+        return PostageTotals(day, len(items), totals, by_class)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _stamp(moment: datetime) -> str:
+    """UTC, always with microseconds, so that the text sorts as the times do."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _recorded(row: sqlite3.Row) -> RecordedMail:
+    item = MailItem(
+        weight_grams=Decimal(row["weight_grams"]),
+        mail_class=row["mail_class"],
+        destination=row["destination"],
+        carrier=row["carrier"],
+        price=Decimal(row["price"]),
+        currency=row["currency"],
+        staff=row["staff"],
+        scale_id=row["scale_id"],
+    )
+    return RecordedMail(row["id"], datetime.fromisoformat(row["recorded_at"]), item)

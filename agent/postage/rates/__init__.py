@@ -1,0 +1,1 @@
+"""Rate tables as data: one `<carrier>-<effective-date>.toml` file per published price list."""

@@ -1,0 +1,67 @@
+"""What a scale said, as immutable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Literal
+
+from devices.scale.units import from_grams, to_grams
+
+Condition = Literal["ok", "overload", "underload"]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class ScaleReading:
+    """One weight reading. `stable` is the scale's own verdict, never guessed.
+
+    Over- and underload carry no weight: a scale that is over capacity does not
+    know what is on it, so `grams` is None then.
+    """
+
+    value: Decimal | None  # in `unit`, as the scale sent it
+    unit: str
+    stable: bool
+    condition: Condition = "ok"
+    at_zero: bool | None = None
+    at: datetime = field(default_factory=_now)
+
+    @property
+    def grams(self) -> Decimal | None:
+        return None if self.value is None else to_grams(self.value, self.unit)
+
+    def weight_in(self, unit: str) -> Decimal | None:
+        grams = self.grams
+        return None if grams is None else from_grams(grams, unit)
+
+    def describe(self) -> str:
+        if self.condition == "overload":
+            return "over capacity: take the item off the scale"
+        if self.condition == "underload":
+            return "below zero: clear the pan and zero the scale"
+        return f"{self.value} {self.unit}" + ("" if self.stable else " (moving)")
+
+    def as_dict(self) -> dict:
+        grams = self.grams
+        return {
+            "grams": None if grams is None else str(grams.quantize(Decimal("0.01"))),
+            "value": None if self.value is None else str(self.value),
+            "unit": self.unit,
+            "stable": self.stable,
+            "condition": self.condition,
+            "at": self.at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class ScaleProblem:
+    """The scale could not be read; `reason` is a stable code, `message` is for people."""
+
+    reason: str
+    message: str
+    at: datetime = field(default_factory=_now)

@@ -1,0 +1,30 @@
+"""What every simulated scale protocol provides."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from .state import ScaleState
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: bytes  # b"": say nothing
+    streams: bool = False  # keep sending stream_frame() until the next command line arrives
+
+
+class ScaleProtocol(Protocol):
+    name: str
+    terminator: bytes  # what ends a command line
+    decimals: Mapping[str, int]  # display unit -> decimals shown
+
+    def answer(self, line: bytes, scale: ScaleState, give_up: threading.Event) -> Answer:
+        """The reply to one command line (terminator removed); may wait until `give_up` is set."""
+        ...
+
+    def stream_frame(self, scale: ScaleState) -> bytes:
+        """The next frame of a repeating answer (MT-SICS SIR)."""
+        ...

@@ -1,0 +1,266 @@
+"""A serial scale on a real pseudo-terminal, behind a stable symlink like /dev/serial/by-id/.
+
+One reader thread per plugged-in pty blocks in select() on the pty and a wake pipe;
+waits for line pacing and for a load to settle are single waits on an event or a
+condition, so nothing polls, and unplug() or stop() interrupts every one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import select
+import shutil
+import tempfile
+import termios
+import threading
+import time
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+
+from .mtsics import MtSics
+from .nci import Nci
+from .protocol import ScaleProtocol
+from .pty_port import PtyPort, point_link, write_what_fits
+from .readout import check_decimals
+from .state import ScaleState
+
+log = logging.getLogger(__name__)
+
+RECEIVE_SIZE = 1024
+MAX_LINE = 64  # a longer line without a terminator is answered as one bad command
+JOIN_TIMEOUT = 2.0
+BITS_PER_BYTE = 10  # 8N1: a start bit, 8 data bits, a stop bit
+SERIAL_NUMBER = "0123456789"
+STABLE_WAIT = 3.0  # seconds MT-SICS S waits for a moving load to rest
+
+
+PROTOCOL_NAMES = ("mt-sics", "nci")
+
+
+def make_protocol(
+    name: str,
+    resolution: Mapping[str, int] | None = None,
+    *,
+    serial_number: str,
+    stable_wait: float,
+) -> ScaleProtocol:
+    """The protocol called `name`; `resolution` overrides its decimals per display unit."""
+    if name == "mt-sics":
+        return MtSics(_decimals(MtSics.default_decimals, resolution), serial_number, stable_wait)
+    if name == "nci":
+        return Nci(_decimals(Nci.default_decimals, resolution))
+    raise ValueError(f"unknown scale protocol {name!r}; known: {', '.join(PROTOCOL_NAMES)}")
+
+
+def _decimals(default: Mapping[str, int], resolution: Mapping[str, int] | None) -> dict[str, int]:
+    return check_decimals({**default, **(resolution or {})})
+
+
+class ScaleSimulator:
+    """A scale speaking `protocol` ("mt-sics" or "nci") on a pty reached through `device_path`."""
+
+    def __init__(
+        self,
+        protocol: str = "mt-sics",
+        link: Path | None = None,
+        baudrate: int = 9600,
+        capacity_grams: Decimal = Decimal("5000"),
+        resolution: Mapping[str, int] | None = None,
+        *,
+        serial_number: str = SERIAL_NUMBER,
+        stable_wait: float = STABLE_WAIT,
+    ) -> None:
+        self._speed = getattr(termios, f"B{baudrate}", None) if isinstance(baudrate, int) and baudrate > 0 else None
+        if self._speed is None:
+            raise ValueError(f"baudrate must be a standard serial speed such as 9600, not {baudrate!r}")
+        self._protocol: ScaleProtocol = make_protocol(
+            protocol, resolution, serial_number=serial_number, stable_wait=stable_wait
+        )
+        self.protocol = protocol
+        self.baudrate = baudrate
+        self.state = ScaleState(capacity_grams=capacity_grams)
+        self._requested_link = Path(link) if link is not None else None
+        self._link: Path | None = None
+        self._made_dir: Path | None = None
+        self._port: PtyPort | None = None
+        self._plugging = threading.Lock()
+        self._random = random.Random()
+
+    @property
+    def device_path(self) -> str:
+        """The symlink a driver opens; it stays the same across unplug() and plug()."""
+        if self._link is None:
+            raise RuntimeError("the scale simulator is not started")
+        return str(self._link)
+
+    @property
+    def pty_path(self) -> str | None:
+        """The /dev/pts/N the symlink points at now; None while unplugged."""
+        port = self._port
+        return port.pty_path if port is not None else None
+
+    @property
+    def plugged(self) -> bool:
+        return self._port is not None
+
+    @property
+    def powered(self) -> bool:
+        return self.state.powered
+
+    @powered.setter
+    def powered(self, on: bool) -> None:
+        self.state.powered = on
+
+    @property
+    def decimals(self) -> Mapping[str, int]:
+        """Decimals the scale shows in each display unit (its resolution)."""
+        return dict(self._protocol.decimals)
+
+    def settle(self, grams: Decimal, after: float) -> None:
+        """The load changes to `grams` now and moves for `after` seconds; see state.settled_at."""
+        self.state.settle(grams, after)
+
+    def start(self) -> ScaleSimulator:
+        if self._link is not None:
+            return self
+        if self._requested_link is None:
+            self._made_dir = Path(tempfile.mkdtemp(prefix="scale-simulator-"))
+            self._link = self._made_dir / "scale"
+        else:
+            self._link = self._requested_link
+            if self._link.exists() and not self._link.is_symlink():
+                self._link = None
+                raise FileExistsError(f"{self._requested_link} exists and is not a symlink; not replacing it")
+        try:
+            self.plug()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self._link is None:
+            return
+        self.unplug()
+        self._link = None
+        if self._made_dir is not None:
+            shutil.rmtree(self._made_dir, ignore_errors=True)
+            self._made_dir = None
+
+    def __enter__(self) -> ScaleSimulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def plug(self) -> None:
+        """Connect a new pty and point the symlink at it; nothing happens if already plugged."""
+        with self._plugging:
+            if self._link is None:
+                raise RuntimeError("start the scale simulator before plugging it in")
+            if self._port is not None:
+                return
+            port = PtyPort(self._speed)
+            try:
+                point_link(self._link, port.pty_path)
+            except OSError:
+                port.release()
+                raise
+            port.reader = threading.Thread(target=self._serve, args=(port,), name="scale-sim-pty", daemon=True)
+            self._port = port
+            port.reader.start()
+
+    def unplug(self) -> None:
+        """Remove the pty and the symlink, as pulling the USB-serial adapter does."""
+        with self._plugging:
+            port, self._port = self._port, None
+            if port is None:
+                return
+            port.close()
+            self.state.wake_waiters()  # an S command waiting for the load to rest gives up
+            assert port.reader is not None
+            port.reader.join(JOIN_TIMEOUT)
+            if port.reader.is_alive():
+                log.warning("the scale simulator's reader did not stop within %s s", JOIN_TIMEOUT)
+            if self._link is not None:
+                self._link.unlink(missing_ok=True)
+            port.release()
+
+    def _serve(self, port: PtyPort) -> None:
+        pending = bytearray()
+        streaming = False
+        while not port.closing.is_set():
+            # While SIR streams, only look for input between frames; the pacing wait blocks.
+            readable, _, _ = select.select([port.master, port.wake_read], [], [], 0 if streaming else None)
+            if port.wake_read in readable:
+                return
+            if port.master in readable:
+                streaming = self._take_input(port, pending, streaming)
+            elif streaming:
+                streaming = self._send_stream_frame(port)
+
+    def _take_input(self, port: PtyPort, pending: bytearray, streaming: bool) -> bool:
+        """Answer every complete command line; returns whether a stream is still running."""
+        try:
+            data = os.read(port.master, RECEIVE_SIZE)
+        except BlockingIOError:
+            return streaming
+        except OSError as problem:  # not expected: this side keeps the slave open
+            log.warning("scale simulator pty read failed: %s", problem)
+            return False
+        if not self._answering():
+            pending.clear()  # switched off or set to another protocol: the bytes mean nothing
+            return False
+        pending += data
+        for line in self._complete_lines(pending):
+            answer = self._protocol.answer(line, self.state, port.closing)
+            streaming = answer.streams  # any command ends a stream (MT-SICS SIR)
+            self._transmit(port, answer.reply)
+        return streaming
+
+    def _complete_lines(self, pending: bytearray) -> list[bytes]:
+        lines = []
+        terminator = self._protocol.terminator
+        while (end := pending.find(terminator)) >= 0:
+            lines.append(bytes(pending[:end]))
+            del pending[: end + len(terminator)]
+        if len(pending) > MAX_LINE:
+            lines.append(bytes(pending))
+            pending.clear()
+        return lines
+
+    def _send_stream_frame(self, port: PtyPort) -> bool:
+        if not self._answering():
+            return False
+        self._transmit(port, self._protocol.stream_frame(self.state))
+        return True
+
+    def _answering(self) -> bool:
+        return self.state.powered and not self.state.silent
+
+    def _transmit(self, port: PtyPort, reply: bytes) -> None:
+        """Send `reply` as the line would deliver it, with any fault the state asks for."""
+        if not reply:
+            return
+        noise = self._noise(self.state.claim_garbage())
+        if self.state.claim_half_frame():
+            reply = reply[: len(reply) // 2]
+        if port.line_speed() != self._speed:
+            # The driver's UART samples at the wrong rate: every byte arrives as something else.
+            reply = self._noise(len(reply))
+        data = noise + reply
+        if self._wait_for_line(port, len(data)):
+            write_what_fits(port, data)
+
+    def _wait_for_line(self, port: PtyPort, count: int) -> bool:
+        """Wait until `count` more bytes would have crossed the line; False if unplugged meanwhile."""
+        now = time.monotonic()
+        done = max(now, port.line_free_at) + count * BITS_PER_BYTE / self.baudrate
+        port.line_free_at = done
+        return not port.closing.wait(done - now)
+
+    def _noise(self, count: int) -> bytes:
+        return bytes(byte | 0x80 for byte in self._random.randbytes(count))
