@@ -20,7 +20,6 @@ from devices.scale.serial_scale import SerialScale
 from devices.scale.units import canonical_unit
 
 CRLF = b"\r\n"
-QUIET = 0.1  # seconds without a byte that mean a stopped SIR stream has drained
 # Searched for at the end of a line, so noise in front of a reply does not hide it.
 _WEIGHT = re.compile(r"(?<![A-Z])(S|T|TA) ([SDA]) +(-?\d+(?:\.\d+)?) +([A-Za-z]+)\s*$")
 _STATUS = re.compile(r"(?<![A-Z])(S|T|Z|TAC) ([AI+\-])\s*$")
@@ -68,13 +67,15 @@ class MtSicsScale(SerialScale):
     def end_stream(self) -> None:
         if self._streaming and self.line.is_open:
             self._streaming = False
-            self.line.send(b"SI" + CRLF)  # any command ends SIR
-            # Frames already on the wire keep coming for a moment: read until quiet,
-            # so no stale frame is taken for the answer to the next command.
+            # SI ends SIR, but frames already on the wire keep coming for a moment.
+            # I4's answer is unlike any weight, so reading up to it drains the line:
+            # no stale frame can then be taken for the answer to the next command.
+            self.line.send(b"SI" + CRLF + b"I4" + CRLF)
             deadline = time.monotonic() + self.config.timeout
-            while time.monotonic() < deadline and self.line.read_frame(timeout=QUIET):
-                pass
-            self.line.discard_input()
+            while (left := deadline - time.monotonic()) > 0:
+                frame = self.line.read_frame(timeout=left)
+                if not frame or _IDENTITY.search(frame.decode("latin-1")):
+                    break
 
     def close(self) -> None:
         self._streaming = False

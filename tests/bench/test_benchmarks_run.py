@@ -14,3 +14,12 @@ def test_printer_benchmark_runs_and_prints_its_figures():
     assert result.returncode == 0, result.stderr
     assert "receipt, 20 lines + QR" in result.stdout and "badge + QR" in result.stdout
     assert "median" in result.stdout
+
+
+def test_scale_benchmark_runs_and_prints_its_figures():
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "bench_scale.py"), "--quick"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("readings/s over 9600 baud") == 2
+    assert result.stdout.count("stable reading in the driver") == 2
