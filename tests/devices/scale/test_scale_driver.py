@@ -209,3 +209,23 @@ def test_hid_report_parsing_follows_the_usage_page():
     assert parse_report(bytes([3, 5, 2, 0, 10, 0])).condition == "underload"
     with pytest.raises(ScaleGarbled):
         parse_report(bytes([1, 2, 3]))
+
+
+def test_powered_off_is_no_answer_and_power_on_recovers(rig):
+    simulator, scale = rig
+    simulator.state.grams = Decimal("7")
+    simulator.powered = False
+    with pytest.raises(ScaleNoAnswer, match="check that it is on"):
+        scale.read()
+    simulator.powered = True
+    assert scale.read().grams == 7
+
+
+@pytest.mark.parametrize("fault, words", [("ram_error", "RAM error"), ("calibration_error", "faulty calibration")])
+def test_nci_faults_in_the_status_bytes_are_reported(tmp_path, fault, words):
+    with ScaleSimulator(protocol="nci", link=tmp_path / "scale") as simulator:
+        scale = scale_for(scale_config("nci", simulator.device_path))
+        setattr(simulator.state, fault, True)
+        with pytest.raises(ScaleProtocolError, match=f"reports {words}; it needs service"):
+            scale.read()
+        scale.close()
