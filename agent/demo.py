@@ -9,7 +9,6 @@ keep running so a person can change their state and try the other commands.
 from __future__ import annotations
 
 import errno
-import signal
 import sys
 from pathlib import Path
 
@@ -54,24 +53,19 @@ baudrate = 9600
 """
 
 
-class _Stop(Exception):
-    pass
-
-
 def run_demo(workdir: str | Path, once: bool = False) -> int:
     from devices.printer.simulator import TcpPrinterSimulator
     from devices.scale.simulator import ScaleSimulator
+    from devices.simulator_console import run_simulators
 
     workdir = Path(workdir).resolve()
     printouts = workdir / "printer"
     printouts.mkdir(parents=True, exist_ok=True)
     printer_sim = TcpPrinterSimulator(port=_free_port(DEMO_PORT), output_dir=printouts)
     scale_sim = ScaleSimulator(protocol="mt-sics", link=workdir / "scale")
-    signal.signal(signal.SIGTERM, _raise_stop)
-    try:
-        printer_sim.start()
-        scale_sim.start()
-        config_file = workdir / "frontdesk.toml"
+    config_file = workdir / "frontdesk.toml"
+
+    def started() -> None:
         config_file.write_text(
             DEMO_CONFIG.format(port=printer_sim.port, scale_device=scale_sim.device_path, data_dir=workdir / "data"),
             encoding="utf-8",
@@ -80,16 +74,17 @@ def run_demo(workdir: str | Path, once: bool = False) -> int:
         _print_demo_documents(config, printer_sim)
         _weigh_a_letter(config, scale_sim)
         if not once:
-            _interact(printer_sim, scale_sim, config_file)
-    except (KeyboardInterrupt, _Stop):
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        scale_sim.stop()
-        printer_sim.stop()
-    print("demo stopped")
-    return 0
+            _show_what_to_try(config_file)
+
+    def run_command(line: str) -> str:
+        from devices.printer.simulator.console import run_console_command as printer_command
+        from devices.scale.simulator.console import run_console_command as scale_command
+
+        if line.split()[:1] == ["scale"]:
+            return scale_command(scale_sim, line.strip()[len("scale"):] or "help")
+        return printer_command(printer_sim, line)
+
+    return run_simulators([printer_sim, scale_sim], started, None if once else run_command, stopped="demo stopped")
 
 
 def _print_demo_documents(config, simulator) -> None:
@@ -134,11 +129,7 @@ def _weigh_a_letter(config, simulator) -> None:
     print(f"recorded in the mail log: {cheapest.mail_class_name}, {cheapest.price} {cheapest.currency}")
 
 
-def _interact(printer_sim, scale_sim, config_file: Path) -> None:
-    from devices import simulator_console
-    from devices.printer.simulator import console as printer_console
-    from devices.scale.simulator import console as scale_console
-
+def _show_what_to_try(config_file: Path) -> None:
     cli = Path(sys.executable).with_name("frontdesk")
     print(
         "\nThe demo keeps running. Type a command to change the simulated devices:\n"
@@ -152,16 +143,6 @@ def _interact(printer_sim, scale_sim, config_file: Path) -> None:
         "Ctrl-C (or quit) stops the demo.",
         flush=True,
     )
-
-    def run(line: str) -> str:
-        if line.split()[:1] == ["scale"]:
-            return scale_console.run_console_command(scale_sim, line.split(None, 1)[1] if " " in line.strip() else "help")
-        return printer_console.run_console_command(printer_sim, line)
-
-    try:
-        simulator_console.read_commands(run)
-    except (printer_console.QuitRequested, scale_console.QuitRequested):
-        pass
 
 
 def _free_port(preferred: int) -> int:
@@ -177,7 +158,3 @@ def _free_port(preferred: int) -> int:
                 return 0
             raise
     return preferred
-
-
-def _raise_stop(signum, frame) -> None:
-    raise _Stop

@@ -8,6 +8,7 @@ import pytest
 
 from contract.config import FrontdeskConfig, parse_config
 from devices.printer.simulator import PtyPrinterSimulator, TcpPrinterSimulator
+from devices.scale.simulator import ScaleSimulator
 
 OFFICE_TOML = """
 site = "test"
@@ -58,3 +59,17 @@ def scale_config(protocol: str, device, **settings):
     lines = ['id = "mail-scale"', f'protocol = "{protocol}"', f'device = "{device}"', "timeout = 0.5"]
     lines += [f"{key} = {_toml(value)}" for key, value in settings.items()]
     return parse_config(OFFICE_TOML + "[[scale]]\n" + "\n".join(lines) + "\n").scale[0]
+
+
+@pytest.fixture
+def mt():
+    """An MT-SICS scale simulator that gives up waiting for stability quickly."""
+    with ScaleSimulator("mt-sics", stable_wait=0.3) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def nci():
+    """An NCI scale simulator."""
+    with ScaleSimulator("nci") as simulator:
+        yield simulator

@@ -73,20 +73,18 @@ def _shown(reading, args: argparse.Namespace) -> str:
 
 
 def _tare(args: argparse.Namespace) -> int:
-    scale = _scale(args)
-    try:
-        scale.tare()
-    finally:
-        scale.close()
-    print(f"scale {scale.id!r} tared")
-    return 0
+    return _act(args, lambda scale: scale.tare(), "tared")
 
 
 def _zero(args: argparse.Namespace) -> int:
+    return _act(args, lambda scale: scale.zero(), "set to zero")
+
+
+def _act(args: argparse.Namespace, action, done: str) -> int:
     scale = _scale(args)
     try:
-        scale.zero()
+        action(scale)
     finally:
         scale.close()
-    print(f"scale {scale.id!r} set to zero")
+    print(f"scale {scale.id!r} {done}")
     return 0

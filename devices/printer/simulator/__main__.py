@@ -3,42 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import tempfile
 from pathlib import Path
-from types import FrameType
 
-from .console import QuitRequested, read_commands, summary
+from devices.simulator_console import run_simulators
+
+from .console import run_console_command, summary
 from .machine import EscPosMachine
 from .server import TcpPrinterSimulator
-
-
-class _Terminated(Exception):
-    pass
 
 
 def main(argv: list[str] | None = None) -> int:
     options = _parse_arguments(argv)
     output_dir = options.out or Path(tempfile.mkdtemp(prefix="printer-simulator-"))
     simulator = TcpPrinterSimulator(options.host, options.port, options.profile, output_dir, on_job_done=_report_job)
-    signal.signal(signal.SIGTERM, _raise_terminated)
-    try:
-        simulator.start()
+
+    def started() -> None:
         print(f"ESC/POS printer simulator ({options.profile}) listening on {simulator.address}", flush=True)
         print(f"renderings of each job go to {output_dir}; type help for commands", flush=True)
-        read_commands(simulator)
-    except (KeyboardInterrupt, _Terminated, QuitRequested):
-        pass
-    except OSError as problem:
-        print(f"cannot run the simulator: {problem}", file=sys.stderr)
-        return 1
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not interrupt the stop
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        simulator.stop()
-    print("simulator stopped", flush=True)
-    return 0
+
+    return run_simulators([simulator], started, lambda line: run_console_command(simulator, line))
 
 
 def _parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -52,10 +37,6 @@ def _parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def _report_job(number: int, job: EscPosMachine) -> None:
     print(f"job {number} ended: {summary(job)}", flush=True)
-
-
-def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    raise _Terminated
 
 
 if __name__ == "__main__":

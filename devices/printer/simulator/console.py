@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devices import simulator_console
+from devices.simulator_console import QuitRequested
 
 from .machine import EscPosMachine
 from .server import TcpPrinterSimulator
@@ -17,15 +17,6 @@ unplug                     close every open connection now
 status                     show the printer's state and the jobs so far
 help                       this text
 quit                       stop the simulator"""
-
-
-class QuitRequested(Exception):
-    pass
-
-
-def read_commands(simulator: TcpPrinterSimulator) -> None:
-    """Apply commands typed on stdin until `quit` (QuitRequested) or end of input."""
-    simulator_console.read_commands(lambda line: run_console_command(simulator, line))
 
 
 def run_console_command(simulator: TcpPrinterSimulator, line: str) -> str:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from pathlib import Path
-from types import FrameType
 
-from .console import QuitRequested, read_commands
+from devices.simulator_console import run_simulators
+
+from .console import run_console_command
 from .server import PROTOCOL_NAMES, ScaleSimulator
-
-
-class _Terminated(Exception):
-    pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,23 +19,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as problem:
         print(f"cannot run the simulator: {problem}", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, _raise_terminated)
-    try:
-        simulator.start()
+
+    def started() -> None:
         print(f"{options.protocol} scale simulator at {options.baudrate} baud on {simulator.device_path}", flush=True)
         print("type help for commands", flush=True)
-        read_commands(simulator)
-    except (KeyboardInterrupt, _Terminated, QuitRequested):
-        pass
-    except OSError as problem:
-        print(f"cannot run the simulator: {problem}", file=sys.stderr)
-        return 1
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not interrupt the stop
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        simulator.stop()
-    print("simulator stopped", flush=True)
-    return 0
+
+    return run_simulators([simulator], started, lambda line: run_console_command(simulator, line))
 
 
 def _parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -48,10 +33,6 @@ def _parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--link", type=Path, help="the stable device path (default: a new temporary directory's scale)")
     parser.add_argument("--baudrate", type=int, default=9600)
     return parser.parse_args(argv)
-
-
-def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    raise _Terminated
 
 
 if __name__ == "__main__":

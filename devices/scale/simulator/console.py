@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from devices import simulator_console
+from devices.simulator_console import QuitRequested
 
 from .readout import UNITS, plain
 from .server import ScaleSimulator
@@ -24,15 +24,6 @@ power off|on               off: the port stays, the scale answers nothing
 status                     show the scale's state
 help                       this text
 quit                       stop the simulator"""
-
-
-class QuitRequested(Exception):
-    pass
-
-
-def read_commands(simulator: ScaleSimulator) -> None:
-    """Apply commands typed on stdin until `quit` (QuitRequested) or end of input."""
-    simulator_console.read_commands(lambda line: run_console_command(simulator, line))
 
 
 def run_console_command(simulator: ScaleSimulator, line: str) -> str:
