@@ -7,12 +7,13 @@ Prints the median and 95th percentile per document; no thresholds.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from figures import percentiles  # noqa: E402
 
 from contract.config import OfficeConfig  # noqa: E402
 from devices.printer.compose import Composer  # noqa: E402
@@ -32,9 +33,8 @@ def measure(label: str, build, runs: int) -> None:
         start = time.perf_counter()
         data = build()
         times.append(time.perf_counter() - start)
-    times.sort()
-    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    print(f"{label}: {len(data)} bytes, median {statistics.median(times) * 1000:.2f} ms, "
+    median, p95 = percentiles(times)
+    print(f"{label}: {len(data)} bytes, median {median * 1000:.2f} ms, "
           f"p95 {p95 * 1000:.2f} ms over {runs} runs")
 
 

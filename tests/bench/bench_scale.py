@@ -8,7 +8,6 @@ readings per second are what a real 9600-baud scale line would carry.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import threading
@@ -17,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from figures import percentiles  # noqa: E402
 
 from contract.config import parse_config  # noqa: E402
 from devices.scale import ScaleReading, scale_for  # noqa: E402
@@ -58,10 +59,9 @@ def time_to_stable(protocol: str, runs: int) -> None:
             delays.append(time.monotonic() - sim.state.settled_at)
             assert reading.stable
         scale.close()
-    delays.sort()
-    p95 = delays[min(len(delays) - 1, int(len(delays) * 0.95))]
-    print(f"{protocol}: weight settled -> stable reading in the driver: median {statistics.median(delays) * 1000:.0f} ms, "
-          f"p95 {p95 * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms over {runs} runs")
+    median, p95 = percentiles(delays)
+    print(f"{protocol}: weight settled -> stable reading in the driver: median {median * 1000:.0f} ms, "
+          f"p95 {p95 * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms over {runs} runs")
 
 
 def main() -> None:
