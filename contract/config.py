@@ -52,6 +52,8 @@ class OfficeConfig(Strict):
     tax_id: str | None = None
     language: Literal["en", "ro", "de", "fr", "pl"] = "en"
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
+    # ISO 3166 country code: fax numbers typed without +country are read as local to it.
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
     timezone: str = "UTC"
     # VAT already included in prices, as usual for retail in the EU.
     tax_rate: Annotated[Decimal, Field(ge=0, lt=1)] = Decimal("0")
@@ -209,7 +211,8 @@ ScaleConfig = Annotated[
 
 
 class CupsConfig(Strict):
-    server: str | None = None
+    server: str | None = None  # "host:port"; None: the system's CUPS
+    timeout: Seconds = 10.0  # longest wait for one answer from cupsd
 
 
 class QueueConfig(Strict):

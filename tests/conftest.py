@@ -73,3 +73,25 @@ def nci():
     """An NCI scale simulator."""
     with ScaleSimulator("nci") as simulator:
         yield simulator
+
+
+@pytest.fixture(scope="session")
+def cups_lab():
+    """A private cupsd with an ippeveprinter copier and a recording fax backend, once per session."""
+    import tempfile
+
+    from cups_lab import CupsLab
+
+    # Not under pytest's tmp_path: its folders are 0700, and cupsd runs filters as user lp.
+    with tempfile.TemporaryDirectory(prefix="frontdesk-cups-") as root, CupsLab(Path(root)) as lab:
+        yield lab
+
+
+def queue_configs(lab) -> dict:
+    config = parse_config(
+        OFFICE_TOML
+        + f'[cups]\nserver = "{lab.server}"\n'
+        + '[[queue]]\nid = "copier"\ncups_name = "Copier"\nkind = "copier"\n'
+        + '[[queue]]\nid = "fax"\ncups_name = "Fax"\nkind = "fax"\n'
+    )
+    return {queue.id: queue for queue in config.queue}

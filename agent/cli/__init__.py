@@ -11,11 +11,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from agent.cli import config_commands, demo_commands, postage_commands, printer_commands, scale_commands
+from agent.cli import (
+    config_commands,
+    demo_commands,
+    postage_commands,
+    printer_commands,
+    queue_commands,
+    scale_commands,
+)
 from agent.cli.common import EXIT_DEVICE_PROBLEM, EXIT_USAGE
 from contract.config import ConfigError
 
-GROUPS = (config_commands, printer_commands, scale_commands, postage_commands, demo_commands)
+GROUPS = (config_commands, printer_commands, scale_commands, postage_commands, queue_commands, demo_commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,9 +59,12 @@ def _known_problem(error: Exception) -> int | None:
     """The exit code for an error a person can act on; None for a bug."""
     from agent.postage.errors import PostageError
     from devices.printer import PrinterError
+    from devices.queues import InvalidJobOptions, QueueError
     from devices.scale import ScaleError
 
-    if isinstance(error, (PrinterError, ScaleError)):
+    if isinstance(error, InvalidJobOptions):
+        return EXIT_USAGE
+    if isinstance(error, (PrinterError, ScaleError, QueueError)):
         return EXIT_DEVICE_PROBLEM
     if isinstance(error, PostageError):
         return EXIT_USAGE  # the item cannot be priced as asked

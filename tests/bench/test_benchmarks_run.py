@@ -23,3 +23,11 @@ def test_scale_benchmark_runs_and_prints_its_figures():
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("readings/s over 9600 baud") == 2
     assert result.stdout.count("stable reading in the driver") == 2
+
+
+def test_queue_benchmark_runs_and_prints_its_figures():
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "bench_queues.py"), "--quick"], capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stderr
+    assert "CUPS state change -> watcher report" in result.stdout and "idle watching, CPU per hour" in result.stdout

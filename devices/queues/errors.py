@@ -1,0 +1,35 @@
+"""What can go wrong with a CUPS queue; each message names the queue and the server."""
+
+from __future__ import annotations
+
+
+class QueueError(Exception):
+    reason = "queue_error"
+
+    def __init__(self, message: str, *, queue_id: str | None = None) -> None:
+        super().__init__(message)
+        self.queue_id = queue_id
+
+
+class CupsUnavailable(QueueError):
+    """The CUPS server does not answer (stopped, restarting, unreachable)."""
+
+    reason = "cups_unavailable"
+
+
+class QueueNotFound(QueueError):
+    reason = "queue_not_found"
+
+
+class PermissionDenied(QueueError):
+    reason = "permission_denied"
+
+
+class JobNotFound(QueueError):
+    reason = "job_not_found"
+
+
+class InvalidJobOptions(QueueError):
+    """Copies, sides or media the printer does not support, or a bad fax number."""
+
+    reason = "invalid_options"
