@@ -61,7 +61,7 @@ class Connection(ABC):
         self.close()
 
     def _unreachable(self, what: str, error: BaseException) -> PrinterUnreachable:
-        return PrinterUnreachable(f"{self.label}: {what}: {error}", printer_id=self.config.id)
+        return PrinterUnreachable(f"{self.label}: {what}: {error}", device_id=self.config.id)
 
 
 class NetworkConnection(Connection):
@@ -78,7 +78,7 @@ class NetworkConnection(Connection):
             cause = str(error).splitlines()[-1]
             raise PrinterUnreachable(
                 f"{self.label}: cannot connect ({cause}); is it switched on and on the network?",
-                printer_id=self.config.id,
+                device_id=self.config.id,
             ) from None
         self._socket: socket.socket = self._printer.device
 
@@ -89,7 +89,7 @@ class NetworkConnection(Connection):
         except socket.timeout:
             raise PrinterUnreachable(
                 f"{self.label}: did not accept data within {self.config.timeout:g} s",
-                printer_id=self.config.id,
+                device_id=self.config.id,
             ) from None
         except OSError as error:
             raise self._unreachable("connection lost while sending", error) from None
@@ -106,7 +106,7 @@ class NetworkConnection(Connection):
             return None
         except OSError as error:
             raise self._unreachable("connection lost while reading status", error) from None
-        raise PrinterUnreachable(f"{self.label}: closed the connection", printer_id=self.config.id)
+        raise PrinterUnreachable(f"{self.label}: closed the connection", device_id=self.config.id)
 
     def _drain(self) -> None:
         """Drop late replies to an earlier query, so they are not taken for this one."""
@@ -148,7 +148,7 @@ class SerialConnection(Connection):
             raise PrinterUnreachable(
                 f"{self.label}: cannot open the serial port ({cause}); is the cable plugged in, "
                 "and is the user in the dialout group?",
-                printer_id=self.config.id,
+                device_id=self.config.id,
             ) from None
         self._port = self._printer.device
         self._port.rtscts = self.config.rtscts
@@ -164,7 +164,7 @@ class SerialConnection(Connection):
             raise PrinterUnreachable(
                 f"{self.label}: did not accept data within {self.config.timeout:g} s "
                 "(flow control held, or the printer is off)",
-                printer_id=self.config.id,
+                device_id=self.config.id,
             ) from None
         except (serial.SerialException, OSError) as error:
             raise self._unreachable("serial port failed while sending", error) from None
@@ -199,7 +199,7 @@ class UsbConnection(Connection):
             raise PrinterError(
                 f"{self.label}: USB printers need pyusb and libusb-1.0-0; "
                 "run `pip install pyusb` and `apt install libusb-1.0-0`",
-                printer_id=self.config.id,
+                device_id=self.config.id,
             ) from None
         from escpos.exceptions import DeviceNotFoundError
         from escpos.printer import Usb
@@ -232,11 +232,11 @@ class UsbConnection(Connection):
 
     def _usb_error(self, error: Exception) -> PrinterError:
         if getattr(error, "errno", None) == errno.EBUSY or "busy" in str(error).lower():
-            return PrinterBusy(f"{self.label}: the USB device is busy: {_USB_BUSY_ADVICE}", printer_id=self.config.id)
+            return PrinterBusy(f"{self.label}: the USB device is busy: {_USB_BUSY_ADVICE}", device_id=self.config.id)
         if getattr(error, "errno", None) == errno.EACCES or "access denied" in str(error).lower():
             return PrinterError(
                 f"{self.label}: permission denied; add a udev rule giving the frontdesk user access",
-                printer_id=self.config.id,
+                device_id=self.config.id,
             )
         return self._unreachable("USB device not available (unplugged or switched off?)", error)
 
@@ -265,7 +265,7 @@ class FileConnection(Connection):
                 errno.EACCES: "permission denied; is the user in the lp group?",
                 errno.EBUSY: f"busy: {_USB_BUSY_ADVICE}",
             }.get(error.errno, str(error))
-            raise PrinterUnreachable(f"{self.label}: cannot open: {advice}", printer_id=self.config.id) from None
+            raise PrinterUnreachable(f"{self.label}: cannot open: {advice}", device_id=self.config.id) from None
 
     def write(self, data: bytes) -> None:
         try:

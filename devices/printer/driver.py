@@ -74,7 +74,7 @@ class ReceiptPrinter:
             raise PrintNotConfirmed(
                 f"printer {self.id!r} {after.describe('').strip()} The document may be "
                 "incomplete; keep it and print it again once the printer is fixed.",
-                printer_id=self.id,
+                device_id=self.id,
             )
         return PrintResult(self.id, len(data), confirmed=after.answered, status=after)
 
@@ -83,7 +83,7 @@ class ReceiptPrinter:
             raise PrinterError(
                 f"printer {self.id!r} has no cash drawer configured; set drawer_pin = 2 "
                 "(or 5) in its [[printer]] section",
-                printer_id=self.id,
+                device_id=self.id,
             )
         from escpos.printer import Dummy
 
@@ -109,10 +109,10 @@ class ReceiptPrinter:
         reasons = set(status.reasons)
         nothing = "Nothing was printed."
         if "paper_out" in reasons:
-            raise PaperOut(f"printer {self.id!r} is out of paper: load a new roll. {nothing}", printer_id=self.id)
+            raise PaperOut(f"printer {self.id!r} is out of paper: load a new roll. {nothing}", device_id=self.id)
         if "cover_open" in reasons:
-            raise CoverOpen(f"printer {self.id!r} has its cover open: close it. {nothing}", printer_id=self.id)
+            raise CoverOpen(f"printer {self.id!r} has its cover open: close it. {nothing}", device_id=self.id)
         if status.errors and set(status.errors) != {"recoverable_error"}:
-            raise PrinterFault(f"{status.describe(f'printer {self.id!r}')} {nothing}", printer_id=self.id)
+            raise PrinterFault(f"{status.describe(f'printer {self.id!r}')} {nothing}", device_id=self.id)
         if status.online is False:
-            raise PrinterOffline(f"printer {self.id!r} is offline. {nothing}", printer_id=self.id)
+            raise PrinterOffline(f"printer {self.id!r} is offline. {nothing}", device_id=self.id)

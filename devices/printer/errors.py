@@ -6,13 +6,11 @@ the message is for a person and always names the printer and its address.
 
 from __future__ import annotations
 
+from devices.errors import DeviceError
 
-class PrinterError(Exception):
+
+class PrinterError(DeviceError):
     reason = "printer_error"
-
-    def __init__(self, message: str, *, printer_id: str | None = None) -> None:
-        super().__init__(message)
-        self.printer_id = printer_id
 
 
 class PrinterUnreachable(PrinterError):

@@ -92,20 +92,20 @@ class CupsClient:
             status, message = error.args if len(error.args) == 2 else (None, str(error))
             if status in _NOT_FOUND:
                 if job is not None:
-                    return JobNotFound(f"job {job} is not on {subject} at {self.server}", queue_id=queue)
-                return QueueNotFound(f"{subject} does not exist on CUPS at {self.server}", queue_id=queue)
+                    return JobNotFound(f"job {job} is not on {subject} at {self.server}", device_id=queue)
+                return QueueNotFound(f"{subject} does not exist on CUPS at {self.server}", device_id=queue)
             if status in _NOT_ALLOWED:
                 return PermissionDenied(
                     f"CUPS at {self.server} refused to {what} on {subject}: {message}; "
                     "the frontdesk user needs to be in the lpadmin group",
-                    queue_id=queue,
+                    device_id=queue,
                 )
             if status in _UNAVAILABLE:
-                return CupsUnavailable(f"CUPS at {self.server} cannot {what} now: {message}", queue_id=queue)
-            return QueueError(f"CUPS at {self.server} could not {what} on {subject}: {message}", queue_id=queue)
+                return CupsUnavailable(f"CUPS at {self.server} cannot {what} now: {message}", device_id=queue)
+            return QueueError(f"CUPS at {self.server} could not {what} on {subject}: {message}", device_id=queue)
         if isinstance(error, (cups.HTTPError, RuntimeError, OSError)):
-            return CupsUnavailable(f"CUPS at {self.server} is not reachable ({error})", queue_id=queue)
-        return QueueError(f"CUPS at {self.server} could not {what}: {error}", queue_id=queue)
+            return CupsUnavailable(f"CUPS at {self.server} is not reachable ({error})", device_id=queue)
+        return QueueError(f"CUPS at {self.server} could not {what}: {error}", device_id=queue)
 
 
 def _split(server: str | None) -> tuple[str | None, int]:

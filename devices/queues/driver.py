@@ -97,7 +97,7 @@ class PrintQueue:
     def _submit(self, paths: list[Path], title: str, options: dict[str, str]) -> int:
         for path in paths:
             if not Path(path).is_file():
-                raise InvalidJobOptions(f"{path} is not a file that can be printed", queue_id=self.id)
+                raise InvalidJobOptions(f"{path} is not a file that can be printed", device_id=self.id)
         if len(paths) == 1:
             return self._call(lambda c: c.printFile(self.name, str(paths[0]), title, options), "submit the job")
         # pycups' printFiles drops the job options (a fax would lose its number),
@@ -110,19 +110,19 @@ class PrintQueue:
         options: dict[str, str] = {}
         low, high = supported.get("copies-supported", (1, 1))
         if not low <= copies <= high:
-            raise InvalidJobOptions(f"{self.name} prints {low} to {high} copies, not {copies}", queue_id=self.id)
+            raise InvalidJobOptions(f"{self.name} prints {low} to {high} copies, not {copies}", device_id=self.id)
         if copies != 1:
             options["copies"] = str(copies)
         if duplex:
             sides = _as_tuple(supported.get("sides-supported", ("one-sided",)))
             if "two-sided-long-edge" not in sides:
-                raise InvalidJobOptions(f"{self.name} cannot print on both sides", queue_id=self.id)
+                raise InvalidJobOptions(f"{self.name} cannot print on both sides", device_id=self.id)
             options["sides"] = "two-sided-long-edge"
         if media:
             known = _as_tuple(supported.get("media-supported", ())) + _as_tuple(supported.get("media-ready", ()))
             if media not in known:
                 raise InvalidJobOptions(
-                    f"{self.name} has no media {media!r}; it supports {', '.join(sorted(set(known)))}", queue_id=self.id
+                    f"{self.name} has no media {media!r}; it supports {', '.join(sorted(set(known)))}", device_id=self.id
                 )
             options["media"] = media
         return options

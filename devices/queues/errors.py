@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from devices.errors import DeviceError
 
-class QueueError(Exception):
+
+class QueueError(DeviceError):
     reason = "queue_error"
-
-    def __init__(self, message: str, *, queue_id: str | None = None) -> None:
-        super().__init__(message)
-        self.queue_id = queue_id
 
 
 class CupsUnavailable(QueueError):

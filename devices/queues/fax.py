@@ -49,7 +49,7 @@ class FaxQueue(PrintQueue):
     def send_fax(self, path: Path, number: str, *, region: str | None = None, cover: CoverSheet | None = None) -> tuple[int, str]:
         """Submit a fax; returns (job id, the number in E.164 form)."""
         if self.config.kind != "fax":
-            raise InvalidJobOptions(f"queue {self.id!r} is a {self.config.kind}, not a fax queue", queue_id=self.id)
+            raise InvalidJobOptions(f"queue {self.id!r} is a {self.config.kind}, not a fax queue", device_id=self.id)
         e164 = normalise_fax_number(number, region)
         options = {"phone": e164, "faxnumber": e164}
         if cover is None:

@@ -68,7 +68,7 @@ class Scale(ABC):
             self.end_stream()
         shown = f"; last {last.describe()}" if last else ""
         raise ScaleNotStable(
-            f"{self.label}: the weight did not settle within {timeout:g} s{shown}", scale_id=self.id, last=last
+            f"{self.label}: the weight did not settle within {timeout:g} s{shown}", device_id=self.id, last=last
         )
 
     def readings(self, stop: threading.Event) -> Iterator[ScaleReading | ScaleProblem]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from devices.errors import DeviceError
 
-class ScaleError(Exception):
+
+class ScaleError(DeviceError):
     reason = "scale_error"
-
-    def __init__(self, message: str, *, scale_id: str | None = None) -> None:
-        super().__init__(message)
-        self.scale_id = scale_id
 
 
 class ScaleOffline(ScaleError):
@@ -34,8 +32,8 @@ class ScaleNotStable(ScaleError):
 
     reason = "not_stable"
 
-    def __init__(self, message: str, *, scale_id: str | None = None, last=None) -> None:
-        super().__init__(message, scale_id=scale_id)
+    def __init__(self, message: str, *, device_id: str | None = None, last=None) -> None:
+        super().__init__(message, device_id=device_id)
         self.last = last
 
 

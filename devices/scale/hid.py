@@ -56,10 +56,10 @@ class HidScale(Scale):
         return next(iter(self.stream()))
 
     def tare(self) -> None:
-        raise ScaleRefused(f"{self.label}: USB postal scales take no commands; press the scale's TARE button", scale_id=self.id)
+        raise ScaleRefused(f"{self.label}: USB postal scales take no commands; press the scale's TARE button", device_id=self.id)
 
     def zero(self) -> None:
-        raise ScaleRefused(f"{self.label}: USB postal scales take no commands; press the scale's ZERO button", scale_id=self.id)
+        raise ScaleRefused(f"{self.label}: USB postal scales take no commands; press the scale's ZERO button", device_id=self.id)
 
     def stream(self) -> Iterator[ScaleReading]:
         if self._fd is None:
@@ -71,7 +71,7 @@ class HidScale(Scale):
             except ScaleError as error:
                 if isinstance(error, (ScaleOffline, ScaleNoAnswer)):
                     raise
-                raise type(error)(f"{self.label}: {error}", scale_id=self.id) from None
+                raise type(error)(f"{self.label}: {error}", device_id=self.id) from None
 
     def close(self) -> None:
         if self._fd is not None:
@@ -86,7 +86,7 @@ class HidScale(Scale):
                 errno.ENOENT: "no such device; is the scale plugged in and switched on?",
                 errno.EACCES: "permission denied; add a udev rule for the scale (see docs)",
             }.get(error.errno, error.strerror)
-            raise ScaleOffline(f"{self.label}: cannot open: {advice}", scale_id=self.id) from None
+            raise ScaleOffline(f"{self.label}: cannot open: {advice}", device_id=self.id) from None
 
     def _next_report(self) -> bytes:
         assert self._fd is not None
@@ -95,7 +95,7 @@ class HidScale(Scale):
             raise ScaleNoAnswer(
                 f"{self.label}: no report within {self.config.timeout:g} s; USB postal scales switch "
                 "themselves off after a few minutes: press the power button",
-                scale_id=self.id,
+                device_id=self.id,
             )
         try:
             report = os.read(self._fd, REPORT_SIZE)
@@ -105,5 +105,5 @@ class HidScale(Scale):
             reason = "the device went away"
         if not report:
             self.close()
-            raise ScaleOffline(f"{self.label}: {reason}; unplugged or switched off?", scale_id=self.id)
+            raise ScaleOffline(f"{self.label}: {reason}; unplugged or switched off?", device_id=self.id)
         return report

@@ -92,7 +92,7 @@ class MtSicsScale(SerialScale):
                 condition = "overload" if status == "+" else "underload"
                 return ScaleReading(None, "g", stable=False, condition=condition)
             if kind == "S" and status == "I":
-                raise ScaleRefused(f"{self.label}: cannot weigh right now (busy or still moving)", scale_id=self.id)
+                raise ScaleRefused(f"{self.label}: cannot weigh right now (busy or still moving)", device_id=self.id)
         self._raise_if_error(line)
         raise self._not_understood(line, "a weight")
 
@@ -106,20 +106,20 @@ class MtSicsScale(SerialScale):
                 if status in "AS":
                     return
                 if status == "I":
-                    raise ScaleRefused(f"{self.label}: cannot {what} while the weight is moving; wait and try again", scale_id=self.id)
-                raise ScaleRefused(f"{self.label}: {what} refused, the weight is outside the scale's {what} range", scale_id=self.id)
+                    raise ScaleRefused(f"{self.label}: cannot {what} while the weight is moving; wait and try again", device_id=self.id)
+                raise ScaleRefused(f"{self.label}: {what} refused, the weight is outside the scale's {what} range", device_id=self.id)
         self._raise_if_error(line)
         raise self._not_understood(line, f"an answer to {command}")
 
     def _raise_if_error(self, line: str) -> None:
         if match := _ERROR.search(line):
             code = match.group(1)
-            raise ScaleProtocolError(f"{self.label}: the scale {_ERROR_MEANING[code]} ({code})", scale_id=self.id)
+            raise ScaleProtocolError(f"{self.label}: the scale {_ERROR_MEANING[code]} ({code})", device_id=self.id)
 
     def _unit(self, unit: str) -> str:
         try:
             return canonical_unit(unit)
         except ValueError:
             raise ScaleProtocolError(
-                f"{self.label}: weighs in {unit!r}; set the scale to g, kg, oz or lb", scale_id=self.id
+                f"{self.label}: weighs in {unit!r}; set the scale to g, kg, oz or lb", device_id=self.id
             ) from None

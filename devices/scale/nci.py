@@ -72,7 +72,7 @@ class NciScale(SerialScale):
         # NCI answers Z and T with the status even when it ignored them, so
         # refuse here rather than report a tare that did not happen.
         if self.status().motion:
-            raise ScaleRefused(f"{self.label}: cannot {what} while the weight is moving; wait and try again", scale_id=self.id)
+            raise ScaleRefused(f"{self.label}: cannot {what} while the weight is moving; wait and try again", device_id=self.id)
         self._check_faults(self._ask(command, self._status))
 
     def _weight(self, frame: str) -> ScaleReading:
@@ -103,10 +103,10 @@ class NciScale(SerialScale):
     def _check_faults(self, status: NciStatus) -> NciStatus:
         if status.faults:
             raise ScaleProtocolError(
-                f"{self.label}: the scale reports {', '.join(status.faults)}; it needs service", scale_id=self.id
+                f"{self.label}: the scale reports {', '.join(status.faults)}; it needs service", device_id=self.id
             )
         return status
 
     def _raise_if_unknown(self, frame: str) -> None:
         if _UNKNOWN.search(frame):
-            raise ScaleProtocolError(f"{self.label}: the scale did not understand the command (is it set to NCI?)", scale_id=self.id)
+            raise ScaleProtocolError(f"{self.label}: the scale did not understand the command (is it set to NCI?)", device_id=self.id)

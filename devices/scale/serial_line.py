@@ -77,13 +77,13 @@ class SerialLine:
                 exclusive=True,
             )
         except _PORT_ERRORS as error:
-            raise ScaleOffline(f"{self.label}: cannot open the port: {_why(error)}", scale_id=self.config.id) from None
+            raise ScaleOffline(f"{self.label}: cannot open the port: {_why(error)}", device_id=self.config.id) from None
         return self._port
 
     def _failed(self, what: str, error: BaseException) -> ScaleOffline:
         self.close()
         return ScaleOffline(
-            f"{self.label}: {what} ({_why(error)}); unplugged or switched off?", scale_id=self.config.id
+            f"{self.label}: {what} ({_why(error)}); unplugged or switched off?", device_id=self.config.id
         )
 
 

@@ -52,12 +52,12 @@ class SerialScale(Scale):
             f"{self.label}: no answer within {config.timeout:g} s; check that it is on, that it is set to "
             f"the {self.protocol_name} protocol, and that its line settings match ({config.baudrate} baud, "
             f"{config.bytesize}{config.parity[0].upper()}{config.stopbits})",
-            scale_id=self.id,
+            device_id=self.id,
         )
 
     def _not_understood(self, text: str, expected: str) -> ScaleGarbled:
         return ScaleGarbled(
             f"{self.label}: unreadable answer {text.strip()[:40]!r} where {expected} was expected; "
             "a baud rate or parity that differs from the scale's does this",
-            scale_id=self.id,
+            device_id=self.id,
         )
