@@ -50,12 +50,14 @@ class QueueWatcher:
         *,
         notify_interval: float = 0.5,
         poll_interval: float = 5.0,
+        subscribe: bool = True,
     ) -> None:
         self.queues = queues
         self.client = client
         self.on_change = on_change
         self.notify_interval = notify_interval
         self.poll_interval = poll_interval
+        self.subscribe = subscribe  # False: poll only (a CUPS whose subscriptions misbehave)
         self.subscribed = False
         self._last: dict[str, object] = {}
         self._subscription: int | None = None
@@ -78,7 +80,8 @@ class QueueWatcher:
 
     def _cycle(self) -> None:
         if self._subscription is None:
-            self._subscribe()
+            if self.subscribe:
+                self._subscribe()
             self._read_all()
             return
         if time.monotonic() >= self._renew_at:

@@ -211,3 +211,38 @@ def test_cups_down_is_a_clear_error(cups_lab, copier):
     finally:
         cups_lab.start_cupsd()
     assert copier.state().state in ("idle", "processing")
+
+
+def test_polling_watcher_sees_a_deleted_queue_and_its_return(client, cups_lab):
+    from contract.config import QueueConfig
+
+    fax_ppd = str(cups_lab.root / "fax.ppd")
+    cups_lab.lpadmin("-p", "Temp", "-E", "-v", "frontdesk-fax-test:/", "-P", fax_ppd)
+    temporary = PrintQueue(QueueConfig(id="temp", cups_name="Temp", kind="fax"), client)
+    changes: list = []
+    seen = threading.Condition()
+
+    def record(change):
+        with seen:
+            changes.append(change)
+            seen.notify_all()
+
+    watcher = QueueWatcher([temporary], client, record, poll_interval=0.2, subscribe=False)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,))
+    thread.start()
+    try:
+        with seen:
+            assert seen.wait_for(lambda: changes, 10)
+        cups_lab.lpadmin("-x", "Temp")
+        with seen:
+            assert seen.wait_for(lambda: isinstance(changes[-1], QueueProblem), 10), changes
+        assert changes[-1].reason == "queue_not_found" and "'Temp' does not exist" in changes[-1].message
+        cups_lab.lpadmin("-p", "Temp", "-E", "-v", "frontdesk-fax-test:/", "-P", fax_ppd)
+        with seen:
+            assert seen.wait_for(lambda: isinstance(changes[-1], QueueState), 10), changes
+        assert not watcher.subscribed
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        cups_lab.lpadmin("-x", "Temp")
