@@ -223,8 +223,12 @@ class QueueConfig(Strict):
 
 
 class AgentConfig(Strict):
+    # Names this agent in MQTT topics: frontdesk/<site>/agent/<id>/...
+    id: DeviceId = "main"
     # The agent's ledgers (mail log, receipts, job queue) live here.
     data_dir: Path = Path("/var/lib/frontdesk")
+    # Seconds between printer status checks (ESC/POS printers cannot push).
+    printer_interval: Seconds = 30.0
 
 
 class PostageConfig(Strict):

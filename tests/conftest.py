@@ -95,3 +95,12 @@ def queue_configs(lab) -> dict:
         + '[[queue]]\nid = "fax"\ncups_name = "Fax"\nkind = "fax"\n'
     )
     return {queue.id: queue for queue in config.queue}
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """A private Mosquitto on its own port, without persistence."""
+    from broker import Broker
+
+    with Broker(tmp_path) as running:
+        yield running

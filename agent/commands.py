@@ -1,0 +1,166 @@
+"""The agent's commands: validate the request, act through the device's supervisor, reply.
+
+Every request gets exactly one reply: `{"ok": true, "result": {...}}` or an
+error with a stable code (contract.mqtt) and a message a person can act on. A
+malformed request is an `invalid_request` reply naming the field, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from contract import mqtt as contract
+from devices.errors import DeviceError
+
+log = logging.getLogger("frontdesk.agent.commands")
+
+_OFFLINE_REASONS = {"unreachable", "offline", "no_answer", "cups_unavailable", "queue_not_found"}
+
+
+class CommandError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    request_id: str | None = Field(default=None, max_length=128)
+
+
+class PrinterRequest(Request):
+    printer: str | None = None
+
+
+class ScaleRequest(Request):
+    scale: str | None = None
+
+
+class ScaleReadRequest(ScaleRequest):
+    stable: bool = False
+    timeout: float = Field(default=5.0, gt=0, le=30)
+
+
+class QuoteRequest(Request):
+    weight: str = Field(min_length=1, max_length=32, description="e.g. 85g, 3.5oz")
+    mail_class: str | None = None
+    destination: str = "domestic"
+    carrier: str | None = None
+
+
+class QueueRequest(Request):
+    queue: str | None = None
+
+
+class JobRequest(QueueRequest):
+    job: int = Field(gt=0)
+
+
+class Commands:
+    def __init__(self, devices, postage_carrier: str) -> None:
+        self.devices = devices
+        self.postage_carrier = postage_carrier
+        self._handlers: dict[str, tuple[type[Request], Callable[[Any], dict[str, Any]]]] = {
+            "status": (Request, self._status),
+            "printer_status": (PrinterRequest, self._printer_status),
+            "scale_read": (ScaleReadRequest, self._scale_read),
+            "scale_tare": (ScaleRequest, lambda r: self._scale_act(r, "tare")),
+            "scale_zero": (ScaleRequest, lambda r: self._scale_act(r, "zero")),
+            "postage_quote": (QuoteRequest, self._postage_quote),
+            "queue_status": (QueueRequest, self._queue_status),
+            "job_cancel": (JobRequest, lambda r: self._job_act(r, "cancel")),
+            "job_hold": (JobRequest, lambda r: self._job_act(r, "hold")),
+            "job_release": (JobRequest, lambda r: self._job_act(r, "release")),
+            "queue_pause": (QueueRequest, lambda r: self._queue_act(r, "pause")),
+            "queue_resume": (QueueRequest, lambda r: self._queue_act(r, "resume")),
+        }
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._handlers)
+
+    def handle(self, name: str, payload: bytes) -> dict[str, Any]:
+        try:
+            if name not in self._handlers:
+                raise CommandError(contract.UNKNOWN_COMMAND, f"no command {name!r}; commands: {', '.join(self.names)}")
+            model, handler = self._handlers[name]
+            return contract.ok_reply(handler(model.model_validate(_json_object(payload))))
+        except CommandError as error:
+            return contract.error_reply(error.code, str(error))
+        except ValidationError as error:
+            first = error.errors(include_url=False)[0]
+            field = ".".join(str(part) for part in first["loc"]) or "request"
+            return contract.error_reply(contract.INVALID_REQUEST, f"{field}: {first['msg']}")
+        except DeviceError as error:
+            code = contract.DEVICE_OFFLINE if error.reason in _OFFLINE_REASONS else error.reason
+            return contract.error_reply(code, str(error))
+        except Exception as error:  # noqa: BLE001 - one reply per request, whatever happens
+            from agent.postage.errors import PostageError
+
+            if isinstance(error, PostageError):
+                return contract.error_reply(getattr(error, "reason", contract.INVALID_REQUEST), str(error))
+            log.exception("command %s failed", name)
+            return contract.error_reply(contract.INTERNAL_ERROR, f"the agent could not carry out {name}: {error}")
+
+    def _status(self, request: Request) -> dict[str, Any]:
+        return {"devices": self.devices.states(), "commands": self.names}
+
+    def _printer_status(self, request: PrinterRequest) -> dict[str, Any]:
+        return self.devices.get("printer", request.printer).check().as_dict()
+
+    def _scale_read(self, request: ScaleReadRequest) -> dict[str, Any]:
+        supervisor = self.devices.get("scale", request.scale)
+        reading = supervisor.latest(stable=request.stable, timeout=request.timeout)
+        if reading is None or (request.stable and not reading.stable):
+            raise CommandError("not_stable", f"the weight did not settle within {request.timeout:g} s")
+        return reading.as_dict()
+
+    def _scale_act(self, request: ScaleRequest, action: str) -> dict[str, Any]:
+        supervisor = self.devices.get("scale", request.scale)
+        supervisor.use(lambda scale: getattr(scale, action)())
+        return {"scale": supervisor.device.id, "done": action}
+
+    def _postage_quote(self, request: QuoteRequest) -> dict[str, Any]:
+        from agent.postage import available_classes, quote
+        from agent.postage.errors import InvalidWeight
+        from devices.scale.units import parse_weight
+
+        try:
+            grams = parse_weight(request.weight)
+        except ValueError as error:
+            raise InvalidWeight(str(error)) from None
+        carrier = request.carrier or self.postage_carrier
+        if request.mail_class:
+            return quote(grams, request.mail_class, request.destination, carrier).as_dict()
+        return {"options": [q.as_dict() for q in available_classes(carrier, request.destination, grams)]}
+
+    def _queue_status(self, request: QueueRequest) -> dict[str, Any]:
+        queue = self.devices.get("queue", request.queue)
+        return {**queue.state().as_dict(), "jobs": [job.as_dict() for job in queue.jobs()]}
+
+    def _job_act(self, request: JobRequest, action: str) -> dict[str, Any]:
+        getattr(self.devices.get("queue", request.queue), action)(request.job)
+        return {"job": request.job, "done": action}
+
+    def _queue_act(self, request: QueueRequest, action: str) -> dict[str, Any]:
+        queue = self.devices.get("queue", request.queue)
+        getattr(queue, action)()
+        return {"queue": queue.id, "done": action}
+
+
+def _json_object(payload: bytes) -> dict[str, Any]:
+    if not payload:
+        return {}
+    try:
+        data = json.loads(payload.decode("utf-8"), parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CommandError(contract.INVALID_REQUEST, f"the request is not UTF-8 JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise CommandError(contract.INVALID_REQUEST, "the request must be a JSON object")
+    return data

@@ -1,0 +1,66 @@
+"""Each device's health over time: when it changed, and which events that makes.
+
+A supervisor reports snapshots (health, reasons, extra fields); `HealthTracker`
+turns them into the retained state message and, when the health or reasons
+change, into events: one per new reason (`paper_out`, `jam`, `offline`, ...)
+and `recovered` with the downtime when the device is fine again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from contract import mqtt as contract
+
+Publish = Callable[[str, str, dict[str, Any]], None]  # (device id, leaf, payload)
+
+
+class HealthTracker:
+    def __init__(self, device_id: str, kind: str, publish: Publish) -> None:
+        self.device_id, self.kind = device_id, kind
+        self._publish = publish
+        self._lock = threading.Lock()
+        self._health: str | None = None
+        self._reasons: tuple[str, ...] = ()
+        self._since = datetime.now(timezone.utc)
+        self._last_fields: dict[str, Any] = {}
+
+    @property
+    def health(self) -> str | None:
+        return self._health
+
+    def report(self, health: str, reasons: tuple[str, ...] | list[str], **fields: Any) -> None:
+        with self._lock:
+            reasons = tuple(reasons)
+            changed = (health, reasons) != (self._health, self._reasons)
+            if not changed and fields == self._last_fields:
+                return
+            now = datetime.now(timezone.utc)
+            if changed:
+                self._announce(health, reasons, now)
+                if health != self._health:
+                    self._since = now
+                self._health, self._reasons = health, reasons
+            self._last_fields = fields
+            state = contract.device_state(
+                self.device_id, self.kind, health, list(reasons), self._since.isoformat(timespec="seconds"), **fields
+            )
+        self._publish(self.device_id, "state", state)
+
+    def state(self) -> dict[str, Any]:
+        with self._lock:
+            return {"device": self.device_id, "kind": self.kind, "health": self._health,
+                    "reasons": list(self._reasons), "since": self._since.isoformat(timespec="seconds"),
+                    **self._last_fields}
+
+    def _announce(self, health: str, reasons: tuple[str, ...], now: datetime) -> None:
+        for reason in reasons:
+            if reason not in self._reasons:
+                self._publish(self.device_id, "events", contract.event(reason, health=health))
+        if health == "ok" and self._health not in (None, "ok"):
+            down = (now - self._since).total_seconds()
+            self._publish(self.device_id, "events", contract.event(
+                "recovered", after=list(self._reasons), down_seconds=round(down, 1)))

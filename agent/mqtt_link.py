@@ -1,0 +1,128 @@
+"""The agent's one connection to the broker (paho-mqtt, MQTT v5).
+
+* availability `online`, with `offline` as the last will;
+* retained device state, republished after every (re)connect, because a broker
+  without persistence forgets retained messages when it restarts;
+* events at QoS 1, which paho queues while the broker is away and delivers in
+  order once it is back;
+* commands in, handed to one worker thread (device I/O must not stall the
+  network loop), and exactly one reply each to the request's response topic,
+  with its correlation data.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import ssl
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from contract import mqtt as contract
+from contract.config import MqttConfig
+
+log = logging.getLogger("frontdesk.agent.mqtt")
+
+CommandHandler = Callable[[str, bytes], dict[str, Any]]
+
+
+class MqttLink:
+    def __init__(self, config: MqttConfig, site: str, agent_id: str, on_command: CommandHandler) -> None:
+        self.site, self.agent_id = site, agent_id
+        self.availability = contract.agent_availability(site, agent_id)
+        self._commands = contract.command_topic(site, agent_id, "+")
+        self._on_command = on_command
+        self._retained: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+        self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="command")
+        self.connected = threading.Event()
+        self._client = self._make_client(config)
+        self._config = config
+
+    def start(self) -> None:
+        self._client.connect_async(self._config.host, self._config.port, keepalive=30)
+        self._client.loop_start()
+
+    def stop(self) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=True)
+        if self.connected.is_set():
+            self._client.publish(self.availability, contract.OFFLINE, qos=1, retain=True).wait_for_publish(5)
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def publish_state(self, topic: str, payload: dict[str, Any]) -> None:
+        data = contract.encode(payload)
+        with self._lock:
+            self._retained[topic] = data
+        self._client.publish(topic, data, qos=1, retain=True)
+
+    def publish_event(self, topic: str, payload: dict[str, Any], qos: int = 1) -> None:
+        self._client.publish(topic, contract.encode(payload), qos=qos)
+
+    def _make_client(self, config: MqttConfig) -> mqtt.Client:
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"frontdesk-agent-{self.site}-{self.agent_id}",
+            protocol=mqtt.MQTTv5,
+        )
+        client.max_queued_messages_set(0)  # queue everything while the broker is away
+        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        if config.username:
+            client.username_pw_set(config.username, config.password)
+        if config.tls is not None:
+            client.tls_set(
+                ca_certs=str(config.tls.ca_file) if config.tls.ca_file else None,
+                certfile=str(config.tls.cert_file) if config.tls.cert_file else None,
+                keyfile=str(config.tls.key_file) if config.tls.key_file else None,
+                tls_version=ssl.PROTOCOL_TLS_CLIENT,
+            )
+        client.will_set(self.availability, contract.OFFLINE, qos=1, retain=True)
+        client.on_connect = self._connected
+        client.on_disconnect = self._disconnected
+        client.on_message = self._message
+        return client
+
+    def _connected(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.error("broker %s:%s refused the connection: %s", self._config.host, self._config.port, reason_code)
+            return
+        client.publish(self.availability, contract.ONLINE, qos=1, retain=True)
+        client.subscribe(self._commands, qos=1)
+        with self._lock:
+            retained = dict(self._retained)
+        for topic, data in retained.items():
+            client.publish(topic, data, qos=1, retain=True)
+        self.connected.set()
+        log.info("connected to %s:%s; %d retained states republished", self._config.host, self._config.port,
+                 len(retained))
+
+    def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
+        self.connected.clear()
+        log.warning("lost the broker (%s); reconnecting", reason_code)
+
+    def _message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        command = message.topic.rsplit("/", 1)[-1]
+        properties = getattr(message, "properties", None)
+        response_topic = getattr(properties, "ResponseTopic", None)
+        correlation = getattr(properties, "CorrelationData", None)
+        payload = message.payload
+        try:
+            self._worker.submit(self._answer, command, payload, response_topic, correlation)
+        except RuntimeError:
+            pass  # shutting down: the requester's timeout tells it
+
+    def _answer(self, command: str, payload: bytes, response_topic: str | None, correlation: bytes | None) -> None:
+        reply = self._on_command(command, payload)
+        if not response_topic:
+            if not reply.get("ok"):
+                log.warning("command %s without a response topic failed: %s", command, reply["error"]["message"])
+            return
+        properties = Properties(PacketTypes.PUBLISH)
+        if correlation is not None:
+            properties.CorrelationData = correlation
+        self._client.publish(response_topic, contract.encode(reply), qos=1, properties=properties)

@@ -1,0 +1,113 @@
+"""The agent's composition root: config -> drivers -> supervisors -> MQTT."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from agent.commands import CommandError, Commands
+from agent.health import HealthTracker
+from agent.mqtt_link import MqttLink
+from agent.supervision import PrinterSupervisor, QueueSupervisor, ScaleSupervisor
+from contract import mqtt as contract
+from contract.config import FrontdeskConfig
+
+log = logging.getLogger("frontdesk.agent")
+RESTART_FIRST, RESTART_MOST = 1.0, 60.0
+
+
+class Devices:
+    """Every configured device by kind and id, for the commands."""
+
+    def __init__(self) -> None:
+        self.by_kind: dict[str, dict[str, Any]] = {"printer": {}, "scale": {}, "queue": {}}
+        self.trackers: dict[str, HealthTracker] = {}
+
+    def get(self, kind: str, device_id: str | None):
+        devices = self.by_kind[kind]
+        if not devices:
+            raise CommandError(contract.UNKNOWN_DEVICE, f"this agent has no {kind}")
+        if device_id is None:
+            return next(iter(devices.values()))
+        if device_id not in devices:
+            raise CommandError(contract.UNKNOWN_DEVICE, f"no {kind} {device_id!r}; this agent has {', '.join(devices)}")
+        return devices[device_id]
+
+    def states(self) -> dict[str, dict[str, Any]]:
+        return {device_id: tracker.state() for device_id, tracker in self.trackers.items()}
+
+
+class Agent:
+    def __init__(self, config: FrontdeskConfig) -> None:
+        self.config = config
+        self.agent_id = config.agent.id
+        self.devices = Devices()
+        self.commands = Commands(self.devices, config.postage.carrier)
+        self.link = MqttLink(config.mqtt, config.site, self.agent_id, self.commands.handle)
+        self._loops: list[tuple[str, Callable[[threading.Event], None]]] = []
+        self._build()
+
+    def run(self, stop: threading.Event) -> None:
+        self.link.start()
+        threads = [threading.Thread(target=self._keep_running, args=(name, loop, stop), name=name, daemon=True)
+                   for name, loop in self._loops]
+        for thread in threads:
+            thread.start()
+        stop.wait()
+        for thread in threads:
+            thread.join(timeout=15)
+        self.link.stop()
+        log.info("stopped")
+
+    def _build(self) -> None:
+        from devices.printer import ReceiptPrinter
+        from devices.queues import CupsClient, queue_for
+        from devices.scale import scale_for
+
+        for printer in self.config.printer:
+            supervisor = PrinterSupervisor(ReceiptPrinter(printer, self.config.office), self._tracker(printer.id, "printer"),
+                                           self.config.agent.printer_interval)
+            self._add("printer", printer.id, supervisor, supervisor.run)
+        for scale in self.config.scale:
+            weight = contract.device_topic(self.config.site, self.agent_id, scale.id, "weight")
+            supervisor = ScaleSupervisor(scale_for(scale), self._tracker(scale.id, "scale"),
+                                         lambda payload, topic=weight: self.link.publish_event(topic, payload, qos=0))
+            self._add("scale", scale.id, supervisor, supervisor.run)
+        if self.config.queue:
+            client = CupsClient(self.config.cups.server, self.config.cups.timeout)
+            queues = [queue_for(queue, client) for queue in self.config.queue]
+            trackers = {queue.id: self._tracker(queue.id, queue.kind) for queue in self.config.queue}
+            for queue in queues:
+                self.devices.by_kind["queue"][queue.id] = queue
+            self._loops.append(("queues", QueueSupervisor(queues, trackers, {}).run))
+
+    def _add(self, kind: str, device_id: str, supervisor, loop) -> None:
+        self.devices.by_kind[kind][device_id] = supervisor
+        self._loops.append((f"{kind}:{device_id}", loop))
+
+    def _tracker(self, device_id: str, kind: str) -> HealthTracker:
+        tracker = HealthTracker(device_id, kind, self._publish)
+        self.devices.trackers[device_id] = tracker
+        return tracker
+
+    def _publish(self, device_id: str, leaf: str, payload: dict[str, Any]) -> None:
+        topic = contract.device_topic(self.config.site, self.agent_id, device_id, leaf)
+        if leaf == "state":
+            log.info("%s: %s %s", device_id, payload["health"], ",".join(payload["reasons"]) or "-")
+            self.link.publish_state(topic, payload)
+        else:
+            self.link.publish_event(topic, payload)
+
+    def _keep_running(self, name: str, loop: Callable[[threading.Event], None], stop: threading.Event) -> None:
+        """A device loop that dies is logged and restarted with back-off; the others go on."""
+        delay = RESTART_FIRST
+        while not stop.is_set():
+            try:
+                loop(stop)
+                return
+            except Exception:  # noqa: BLE001 - one device must never stop the agent
+                log.exception("%s failed; restarting it in %.0f s", name, delay)
+                stop.wait(delay)
+                delay = min(delay * 2, RESTART_MOST)

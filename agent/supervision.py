@@ -1,0 +1,136 @@
+"""One supervisor per device: it alone talks to its device, on a thread of its own.
+
+Each keeps its device's health up to date through a `HealthTracker`, never lets
+a failing device stop the others, and runs the commands that need the device
+(status, tare, ...) in turn with its own work, so two callers never share a port.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from agent.health import HealthTracker
+from devices.printer import ReceiptPrinter
+from devices.printer.status import PrinterStatus
+from devices.queues import PrintQueue, QueueProblem, QueueState, QueueWatcher
+from devices.scale import Scale, ScaleOffline, ScaleProblem, ScaleReading
+
+T = TypeVar("T")
+
+
+class PrinterSupervisor:
+    """Checks the printer's status every `interval` seconds (ESC/POS has no cheap push)."""
+
+    kind = "printer"
+
+    def __init__(self, printer: ReceiptPrinter, tracker: HealthTracker, interval: float = 30.0) -> None:
+        self.device, self.tracker, self.interval = printer, tracker, interval
+        self._lock = threading.Lock()  # a raw-TCP printer takes one connection at a time
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.check()
+            stop.wait(self.interval)
+
+    def check(self) -> PrinterStatus:
+        status = self.use(lambda printer: printer.status())
+        self.tracker.report(status.health, status.reasons, paper=status.paper, online=status.online,
+                            cover_open=status.cover_open, columns=self.device.columns)
+        return status
+
+    def use(self, action: Callable[[ReceiptPrinter], T]) -> T:
+        with self._lock:
+            return action(self.device)
+
+
+class ScaleSupervisor:
+    """Streams live readings; commands interrupt the stream briefly and it resumes."""
+
+    kind = "scale"
+
+    def __init__(
+        self, scale: Scale, tracker: HealthTracker, publish_weight: Callable[[dict[str, Any]], None],
+        min_interval: float = 0.1,
+    ) -> None:
+        self.device, self.tracker = scale, tracker
+        self._publish_weight, self._min_interval = publish_weight, min_interval
+        self._pending: queue.Queue = queue.Queue()
+        self._latest: ScaleReading | None = None
+        self._fresh = threading.Condition()
+        self._published: tuple | None = None
+        self._published_at = 0.0
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            readings = self.device.readings(stop)
+            try:
+                for event in readings:
+                    self._take(event)
+                    if not self._pending.empty():
+                        break
+            finally:
+                readings.close()  # leaves streaming mode before a command uses the line
+            self._run_pending()
+        self.device.close()
+
+    def use(self, action: Callable[[Scale], T], timeout: float = 10.0) -> T:
+        if self.tracker.health == "offline":
+            raise ScaleOffline(f"scale {self.device.id!r} is offline", device_id=self.device.id)
+        job: concurrent.futures.Future = concurrent.futures.Future()
+        self._pending.put((action, job))
+        return job.result(timeout=timeout)
+
+    def latest(self, stable: bool, timeout: float) -> ScaleReading | None:
+        """The newest reading (a stable one if asked), waiting up to `timeout` for it."""
+        with self._fresh:
+            self._fresh.wait_for(lambda: self._latest is not None and (self._latest.stable or not stable), timeout)
+            return self._latest
+
+    def _take(self, event: ScaleReading | ScaleProblem) -> None:
+        if isinstance(event, ScaleProblem):
+            self.tracker.report("offline", (event.reason,), message=event.message)
+            return
+        with self._fresh:
+            self._latest = event
+            self._fresh.notify_all()
+        health = "ok" if event.condition == "ok" else "warning"
+        self.tracker.report(health, () if event.condition == "ok" else (event.condition,), unit=event.unit)
+        shown = (event.value, event.stable, event.condition)
+        now = time.monotonic()
+        if shown != self._published and now - self._published_at >= self._min_interval:
+            self._published, self._published_at = shown, now
+            self._publish_weight(event.as_dict())
+
+    def _run_pending(self) -> None:
+        while not self._pending.empty():
+            action, job = self._pending.get()
+            try:
+                job.set_result(action(self.device))
+            except Exception as error:  # noqa: BLE001 - handed to the caller
+                job.set_exception(error)
+
+
+class QueueSupervisor:
+    """Turns the CUPS watcher's snapshots of every queue into health reports."""
+
+    def __init__(self, queues: list[PrintQueue], trackers: dict[str, HealthTracker], watcher_options: dict) -> None:
+        self.queues = {q.id: q for q in queues}
+        self.trackers = trackers
+        self.watcher = QueueWatcher(queues, queues[0].client, self._changed, **watcher_options)
+
+    def run(self, stop: threading.Event) -> None:
+        self.watcher.run(stop)
+
+    def _changed(self, change: QueueState | QueueProblem) -> None:
+        tracker = self.trackers[change.queue_id]
+        if isinstance(change, QueueProblem):
+            tracker.report("offline", (change.reason,), message=change.message)
+            return
+        tracker.report(change.health, change.problems, state=change.state, accepting=change.accepting,
+                       message=change.message, jobs_waiting=change.stuck_jobs,
+                       supplies=[{"name": s.name, "level": s.level, "kind": s.kind} for s in change.supplies])

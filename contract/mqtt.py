@@ -1,0 +1,74 @@
+"""The MQTT contract (v1): topic names, payload shapes and command error codes.
+
+Written once here; the agent publishes with it, the kiosk and the manager read
+with it. docs/mqtt.md describes the whole tree for people. Payloads are UTF-8
+JSON objects; times are ISO 8601 UTC.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+CONTRACT_VERSION = 1
+ONLINE, OFFLINE = "online", "offline"
+
+# Stable error codes of command replies; a client may switch on them.
+INVALID_REQUEST = "invalid_request"
+UNKNOWN_COMMAND = "unknown_command"
+UNKNOWN_DEVICE = "unknown_device"
+DEVICE_OFFLINE = "device_offline"
+INTERNAL_ERROR = "internal_error"
+
+
+def root(site: str) -> str:
+    return f"frontdesk/{site}"
+
+
+def agent_availability(site: str, agent_id: str) -> str:
+    return f"{root(site)}/agent/{agent_id}/availability"
+
+
+def device_topic(site: str, agent_id: str, device_id: str, leaf: str) -> str:
+    """`state` (retained), `events` or `weight` of one device."""
+    return f"{root(site)}/agent/{agent_id}/devices/{device_id}/{leaf}"
+
+
+def command_topic(site: str, agent_id: str, command: str) -> str:
+    return f"{root(site)}/agent/{agent_id}/cmd/{command}"
+
+
+def kiosk_availability(site: str, kiosk_id: str) -> str:
+    return f"{root(site)}/kiosk/{kiosk_id}/availability"
+
+
+def visitor_arrivals(site: str) -> str:
+    return f"{root(site)}/visitors/arrivals"
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def device_state(
+    device: str, kind: str, health: str, reasons: list[str], since: str, **fields: Any
+) -> dict[str, Any]:
+    return {"device": device, "kind": kind, "health": health, "reasons": reasons, "since": since,
+            "updated": now(), "v": CONTRACT_VERSION, **fields}
+
+
+def event(name: str, **fields: Any) -> dict[str, Any]:
+    return {"event": name, "at": now(), **fields}
+
+
+def ok_reply(result: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True, "result": result}
+
+
+def error_reply(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message}}

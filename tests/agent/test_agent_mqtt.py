@@ -1,0 +1,180 @@
+"""The agent over a real Mosquitto, with the printer and scale simulators and the private cupsd."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from decimal import Decimal
+
+import paho.mqtt.client as mqtt
+import pytest
+from conftest import OFFICE_TOML
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from agent.runtime import Agent
+from contract.config import parse_config
+from devices.scale.simulator import ScaleSimulator
+
+PREFIX = "frontdesk/test/agent/main"
+
+
+class Watcher:
+    """A manager-side MQTT v5 client: sees every message, sends commands."""
+
+    def __init__(self, broker) -> None:
+        self.messages: list[tuple[str, bytes, bool]] = []
+        self.replies: dict[bytes, dict] = {}
+        self._seen = threading.Condition()
+        self.inbox = f"test/replies/{uuid.uuid4().hex}"
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self.client.on_message = self._message
+        self.client.connect(broker.host, broker.port)
+        self.client.subscribe([("frontdesk/#", 1), (self.inbox, 1)])
+        self.client.loop_start()
+
+    def _message(self, client, userdata, message) -> None:
+        with self._seen:
+            if message.topic == self.inbox:
+                self.replies[message.properties.CorrelationData] = json.loads(message.payload)
+            else:
+                self.messages.append((message.topic, message.payload, message.retain))
+            self._seen.notify_all()
+
+    def wait_for(self, predicate, timeout: float = 15):
+        with self._seen:
+            assert self._seen.wait_for(lambda: any(predicate(*m) for m in self.messages), timeout), self.messages[-5:]
+            return next(m for m in reversed(self.messages) if predicate(*m))
+
+    def state(self, device: str, timeout: float = 15, **expected) -> dict:
+        topic = f"{PREFIX}/devices/{device}/state"
+
+        def matches(t, payload, retain):
+            return t == topic and all(json.loads(payload).get(k) == v for k, v in expected.items())
+
+        return json.loads(self.wait_for(matches, timeout)[1])
+
+    def command(self, name: str, payload: bytes | dict, timeout: float = 20) -> dict:
+        correlation = uuid.uuid4().bytes
+        properties = Properties(PacketTypes.PUBLISH)
+        properties.ResponseTopic, properties.CorrelationData = self.inbox, correlation
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self.client.publish(f"{PREFIX}/cmd/{name}", data, qos=1, properties=properties)
+        with self._seen:
+            assert self._seen.wait_for(lambda: correlation in self.replies, timeout), f"no reply to {name}"
+            return self.replies[correlation]
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+@pytest.fixture
+def rig(broker, printer_sim, cups_lab, tmp_path):
+    with ScaleSimulator("mt-sics", link=tmp_path / "scale") as scale_sim:
+        scale_sim.state.grams = Decimal("85")
+        config = parse_config(
+            OFFICE_TOML
+            + f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
+            + f'[agent]\ndata_dir = "{tmp_path / "data"}"\nprinter_interval = 0.3\n'
+            + f'[cups]\nserver = "{cups_lab.server}"\n'
+            + f'[[printer]]\nid = "desk-printer"\nconnection = "network"\nhost = "127.0.0.1"\n'
+            + f'port = {printer_sim.port}\nstatus_timeout = 0.3\n'
+            + f'[[scale]]\nid = "mail-scale"\nprotocol = "mt-sics"\ndevice = "{scale_sim.device_path}"\n'
+            + '[[queue]]\nid = "copier"\ncups_name = "Copier"\nkind = "copier"\n'
+        )
+        watcher = Watcher(broker)
+        agent, stop = Agent(config), threading.Event()
+        thread = threading.Thread(target=agent.run, args=(stop,))
+        thread.start()
+        try:
+            # A client sends commands once the agent is online (it subscribes on connecting).
+            watcher.wait_for(lambda t, p, r: t == f"{PREFIX}/availability" and p == b"online")
+            yield watcher, printer_sim, scale_sim, cups_lab
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+            watcher.close()
+        assert not thread.is_alive()
+
+
+def test_availability_and_retained_state_of_every_device(rig):
+    watcher, *_ = rig
+    watcher.wait_for(lambda t, p, r: t == f"{PREFIX}/availability" and p == b"online")
+    printer = watcher.state("desk-printer", health="ok")
+    assert (printer["kind"], printer["paper"], printer["reasons"]) == ("printer", "ok", [])
+    assert watcher.state("mail-scale", health="ok")["unit"] == "g"
+    assert watcher.state("copier")["kind"] == "copier"
+    weight = json.loads(watcher.wait_for(lambda t, p, r: t == f"{PREFIX}/devices/mail-scale/weight")[1])
+    assert weight["grams"] == "85.00" and weight["stable"] is True
+
+
+def test_a_printer_fault_and_its_recovery_are_state_and_events(rig):
+    watcher, printer_sim, *_ = rig
+    watcher.state("desk-printer", health="ok")
+    printer_sim.state.paper = "out"
+    state = watcher.state("desk-printer", health="error")
+    assert state["reasons"] == ["paper_out"]
+    event = json.loads(watcher.wait_for(lambda t, p, r: t.endswith("desk-printer/events") and b"paper_out" in p)[1])
+    assert event["event"] == "paper_out" and not watcher.messages[-1][2]
+    printer_sim.state.paper = "ok"
+    watcher.state("desk-printer", health="ok")
+    recovered = json.loads(watcher.wait_for(lambda t, p, r: t.endswith("desk-printer/events") and b"recovered" in p)[1])
+    assert recovered["after"] == ["paper_out"] and recovered["down_seconds"] >= 0
+
+
+def test_commands_answer_with_their_correlation_data(rig):
+    watcher, *_ = rig
+    watcher.state("mail-scale", health="ok")
+    status = watcher.command("status", {})
+    assert status["ok"] and set(status["result"]["devices"]) == {"desk-printer", "mail-scale", "copier"}
+    assert watcher.command("printer_status", {"printer": "desk-printer"})["result"]["health"] == "ok"
+    reading = watcher.command("scale_read", {"stable": True})
+    assert reading["ok"] and reading["result"]["grams"] == "85.00"
+    quote = watcher.command("postage_quote", {"weight": "85g", "carrier": "deutschepost"})
+    assert quote["result"]["options"][0]["mail_class"] == "large_letter"
+    assert watcher.command("scale_tare", {})["ok"]
+
+
+def test_queue_commands_and_their_state(rig):
+    watcher, *_ = rig
+    assert watcher.command("queue_pause", {"queue": "copier"})["ok"]
+    assert "paused" in watcher.state("copier", health="warning")["reasons"]
+    assert watcher.command("queue_resume", {"queue": "copier"})["ok"]
+    watcher.state("copier", health="ok")
+    assert watcher.command("job_cancel", {"job": 987654})["error"]["code"] == "job_not_found"
+
+
+@pytest.mark.parametrize("name, payload, code, words", [
+    ("printer_status", b"{not json", "invalid_request", "not UTF-8 JSON"),
+    ("printer_status", b"[1, 2]", "invalid_request", "must be a JSON object"),
+    ("printer_status", b"\xff\xfe", "invalid_request", "not UTF-8 JSON"),
+    ("printer_status", {"printr": "x"}, "invalid_request", "printr: Extra inputs are not permitted"),
+    ("scale_read", {"timeout": "soon"}, "invalid_request", "timeout"),
+    ("job_hold", {"job": -3}, "invalid_request", "job"),
+    ("print_everything", {}, "unknown_command", "no command 'print_everything'"),
+    ("printer_status", {"printer": "basement"}, "unknown_device", "no printer 'basement'"),
+    ("postage_quote", {"weight": "heavy"}, "invalid_weight", "not a weight"),
+])
+def test_malformed_commands_get_one_error_reply_and_the_agent_goes_on(rig, name, payload, code, words):
+    watcher, *_ = rig
+    reply = watcher.command(name, payload)
+    assert reply["ok"] is False and reply["error"]["code"] == code and words in reply["error"]["message"], reply
+    assert watcher.command("status", {})["ok"]
+
+
+def test_a_broker_restart_gets_availability_and_state_republished(rig, broker):
+    watcher, *_ = rig
+    watcher.state("desk-printer", health="ok")
+    watcher.close()
+    broker.stop()
+    broker.start()  # no persistence: every retained message is gone
+    fresh = Watcher(broker)
+    try:
+        fresh.wait_for(lambda t, p, r: t == f"{PREFIX}/availability" and p == b"online", timeout=40)
+        assert fresh.state("desk-printer", timeout=40, health="ok")
+        assert fresh.state("copier", timeout=40)
+    finally:
+        fresh.close()

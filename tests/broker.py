@@ -1,0 +1,51 @@
+"""A private Mosquitto broker for the tests: its own port and config, never the system's."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+class Broker:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.host = "127.0.0.1"
+        with socket.socket() as probe:
+            probe.bind((self.host, 0))
+            self.port = probe.getsockname()[1]
+        self._process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Broker:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        config = self.root / "mosquitto.conf"
+        # No persistence, like a small broker that forgets retained messages on restart.
+        config.write_text(
+            f"listener {self.port} {self.host}\nallow_anonymous true\npersistence false\n"
+            f"log_dest file {self.root / 'mosquitto.log'}\n"
+        )
+        self._process = subprocess.Popen(["mosquitto", "-c", str(config)], stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((self.host, self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self._process.poll() is not None:
+                    raise RuntimeError(f"mosquitto exited: {(self.root / 'mosquitto.log').read_text()}")
+                time.sleep(0.05)
+        raise RuntimeError(f"mosquitto did not listen on {self.host}:{self.port} within 10 s")
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+            self._process = None
