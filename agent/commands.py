@@ -69,6 +69,7 @@ class Commands:
         self._handlers: dict[str, tuple[type[Request], Callable[[Any], dict[str, Any]]]] = {
             "status": (Request, self._status),
             "printer_status": (PrinterRequest, self._printer_status),
+            "printer_test": (PrinterRequest, self._printer_test),
             "scale_read": (ScaleReadRequest, self._scale_read),
             "scale_tare": (ScaleRequest, lambda r: self._scale_act(r, "tare")),
             "scale_zero": (ScaleRequest, lambda r: self._scale_act(r, "zero")),
@@ -113,6 +114,12 @@ class Commands:
 
     def _printer_status(self, request: PrinterRequest) -> dict[str, Any]:
         return self.devices.get("printer", request.printer).check().as_dict()
+
+    def _printer_test(self, request: PrinterRequest) -> dict[str, Any]:
+        from devices.printer.samples import sample_receipt
+
+        result = self.devices.get("printer", request.printer).use(lambda p: p.print_document(sample_receipt()))
+        return {"printer": result.printer_id, "bytes": result.bytes_sent, "confirmed": result.confirmed}
 
     def _scale_read(self, request: ScaleReadRequest) -> dict[str, Any]:
         supervisor = self.devices.get("scale", request.scale)

@@ -39,6 +39,7 @@ class MqttLink:
         self._commands = contract.command_topic(site, agent_id, "+")
         self._on_command = on_command
         self._retained: dict[str, bytes] = {}
+        self._watched: dict[str, Callable[[bytes], None]] = {}
         self._lock = threading.Lock()
         self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="command")
         self.connected = threading.Event()
@@ -56,11 +57,26 @@ class MqttLink:
         self._client.disconnect()
         self._client.loop_stop()
 
-    def publish_state(self, topic: str, payload: dict[str, Any]) -> None:
-        data = contract.encode(payload)
+    def publish_state(self, topic: str, payload: dict[str, Any] | None) -> None:
+        """Retained, and published again after every reconnect; None clears the topic."""
+        data = b"" if payload is None else contract.encode(payload)
         with self._lock:
-            self._retained[topic] = data
+            if payload is None:
+                self._retained.pop(topic, None)
+            else:
+                self._retained[topic] = data
         self._client.publish(topic, data, qos=1, retain=True)
+
+    def watch(self, topic: str, on_payload: Callable[[bytes], None]) -> None:
+        """Also follow `topic` (subscribed on every connect); call before start()."""
+        self._watched[topic] = on_payload
+        self._client.message_callback_add(topic, lambda client, userdata, message: on_payload(message.payload))
+
+    def republish_retained(self) -> None:
+        with self._lock:
+            retained = dict(self._retained)
+        for topic, data in retained.items():
+            self._client.publish(topic, data, qos=1, retain=True)
 
     def publish_event(self, topic: str, payload: dict[str, Any], qos: int = 1) -> None:
         self._client.publish(topic, contract.encode(payload), qos=qos)
@@ -92,14 +108,10 @@ class MqttLink:
             log.error("broker %s:%s refused the connection: %s", self._config.host, self._config.port, reason_code)
             return
         client.publish(self.availability, contract.ONLINE, qos=1, retain=True)
-        client.subscribe(self._commands, qos=1)
-        with self._lock:
-            retained = dict(self._retained)
-        for topic, data in retained.items():
-            client.publish(topic, data, qos=1, retain=True)
+        client.subscribe([(self._commands, 1)] + [(topic, 1) for topic in self._watched])
+        self.republish_retained()
         self.connected.set()
-        log.info("connected to %s:%s; %d retained states republished", self._config.host, self._config.port,
-                 len(retained))
+        log.info("connected to %s:%s; retained state republished", self._config.host, self._config.port)
 
     def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected.clear()

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.commands import CommandError, Commands
+from agent.discovery import STATUS_TOPIC as DISCOVERY_STATUS
+from agent.discovery import Discovery
 from agent.health import HealthTracker
 from agent.mqtt_link import MqttLink
 from agent.supervision import PrinterSupervisor, QueueSupervisor, ScaleSupervisor
@@ -46,8 +48,13 @@ class Agent:
         self.devices = Devices()
         self.commands = Commands(self.devices, config.postage.carrier)
         self.link = MqttLink(config.mqtt, config.site, self.agent_id, self.commands.handle)
+        self.discovery = Discovery(config.site, self.agent_id, config.agent.data_dir / "ha-discovery.json",
+                                   self.link.publish_state)
         self._loops: list[tuple[str, Callable[[threading.Event], None]]] = []
         self._build()
+        # Home Assistant forgets discovery when it restarts without a persistent broker.
+        self.link.watch(DISCOVERY_STATUS, lambda payload: payload == b"online" and self.link.republish_retained())
+        self.discovery.announce([(device_id, t.kind) for device_id, t in self.devices.trackers.items()])
 
     def run(self, stop: threading.Event) -> None:
         self.link.start()
@@ -97,6 +104,8 @@ class Agent:
         if leaf == "state":
             log.info("%s: %s %s", device_id, payload["health"], ",".join(payload["reasons"]) or "-")
             self.link.publish_state(topic, payload)
+            if payload.get("supplies"):
+                self.discovery.supplies_seen(device_id, [supply["name"] for supply in payload["supplies"]])
         else:
             self.link.publish_event(topic, payload)
 

@@ -32,7 +32,7 @@ class Watcher:
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         self.client.on_message = self._message
         self.client.connect(broker.host, broker.port)
-        self.client.subscribe([("frontdesk/#", 1), (self.inbox, 1)])
+        self.client.subscribe([("frontdesk/#", 1), ("homeassistant/#", 1), (self.inbox, 1)])
         self.client.loop_start()
 
     def _message(self, client, userdata, message) -> None:
@@ -178,3 +178,67 @@ def test_a_broker_restart_gets_availability_and_state_republished(rig, broker):
         assert fresh.state("copier", timeout=40)
     finally:
         fresh.close()
+
+
+# Keys Home Assistant documents for MQTT discovery of these platforms (abbreviations unused).
+COMMON_KEYS = {"name", "unique_id", "object_id", "device", "availability", "entity_category", "icon",
+               "enabled_by_default", "qos"}
+HA_KEYS = {
+    "binary_sensor": COMMON_KEYS | {"state_topic", "value_template", "device_class", "json_attributes_topic",
+                                    "payload_on", "payload_off", "expire_after", "force_update", "off_delay"},
+    "sensor": COMMON_KEYS | {"state_topic", "value_template", "device_class", "unit_of_measurement",
+                             "state_class", "json_attributes_topic", "options", "expire_after", "force_update",
+                             "suggested_display_precision"},
+    "button": COMMON_KEYS | {"command_topic", "payload_press", "command_template", "device_class", "retain"},
+}
+
+
+def discovery(watcher) -> dict[str, dict]:
+    with watcher._seen:
+        found = {}
+        for topic, payload, retain in watcher.messages:
+            if topic.startswith("homeassistant/") and topic.endswith("/config"):
+                found[topic] = json.loads(payload) if payload else None
+        return found
+
+
+def test_home_assistant_discovery_announces_every_device(rig):
+    watcher, printer_sim, *_ = rig
+    watcher.state("copier")
+    watcher.wait_for(lambda t, p, r: "_supply_" in t)  # the copier's toner sensors, once it reported them
+    found = discovery(watcher)
+    node = "frontdesk_test_main"
+    expected = {
+        f"homeassistant/binary_sensor/{node}/desk_printer_problem/config",
+        f"homeassistant/button/{node}/desk_printer_test_print/config",
+        f"homeassistant/sensor/{node}/mail_scale_weight/config",
+        f"homeassistant/button/{node}/mail_scale_tare/config",
+        f"homeassistant/binary_sensor/{node}/copier_problem/config",
+        f"homeassistant/sensor/{node}/copier_health/config",
+    }
+    assert expected <= set(found), sorted(found)
+    for topic, config in found.items():
+        component = topic.split("/")[1]
+        assert set(config) <= HA_KEYS[component], (topic, set(config) - HA_KEYS[component])
+        assert config["unique_id"].startswith(node) and config["device"]["identifiers"] == [node]
+        assert config["availability"][0]["topic"] == f"{PREFIX}/availability"
+    weight = found[f"homeassistant/sensor/{node}/mail_scale_weight/config"]
+    assert (weight["device_class"], weight["unit_of_measurement"]) == ("weight", "g")
+    # Pressing the button in Home Assistant publishes payload_press without a response topic.
+    button = found[f"homeassistant/button/{node}/desk_printer_test_print/config"]
+    jobs = len(printer_sim.jobs)
+    watcher.client.publish(button["command_topic"], button["payload_press"], qos=1)
+    printed = printer_sim.wait_for_jobs(jobs + 1, timeout=15)
+    assert any("TOTAL" in job.text_rendering() for job in printed[jobs:])
+
+
+def test_discovery_is_republished_when_home_assistant_restarts(rig):
+    watcher, *_ = rig
+    watcher.state("copier")
+    before = len(discovery(watcher))
+    with watcher._seen:
+        watcher.messages.clear()
+    watcher.client.publish("homeassistant/status", b"online", qos=1)
+    watcher.wait_for(lambda t, p, r: t.startswith("homeassistant/binary_sensor/"))
+    watcher.wait_for(lambda t, p, r: t.endswith("/devices/desk-printer/state"))
+    assert len(discovery(watcher)) >= before - 1
