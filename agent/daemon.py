@@ -1,8 +1,9 @@
 """`frontdesk-agent`: the one process that owns the devices.
 
 It supervises every configured printer, scale and queue, publishes their
-health over MQTT and answers commands (see docs/mqtt.md). Durable print jobs,
-Home Assistant discovery and the systemd watchdog are still to come.
+health over MQTT and answers commands (see docs/mqtt.md). Under systemd it
+reports readiness and feeds the watchdog (agent/systemd.py, systemd/). Durable
+print jobs and Home Assistant discovery are still to come.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from contract.config import ConfigError, load_config
+from agent import systemd
+from contract.config import ConfigError, FrontdeskConfig, load_config
 
 log = logging.getLogger("frontdesk.agent")
 
@@ -36,9 +38,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    Agent(config).run(stop)
+        signal.signal(signum, lambda *_: _stopping(stop))
+    agent = Agent(config)
+    systemd.Watchdog(_health_check(agent), stop).start()
+    # run() starts the link and the device threads without waiting for either, then blocks.
+    systemd.notify(READY=1, STATUS=_status(config))
+    agent.run(stop)
     return 0
+
+
+def _stopping(stop: threading.Event) -> None:
+    systemd.notify(STOPPING=1, STATUS="stopping")
+    stop.set()
+
+
+def _health_check(agent) -> Callable[[], bool]:
+    # Until Agent has healthy(), pings only prove that the process still runs Python.
+    return getattr(agent, "healthy", None) or (lambda: True)
+
+
+def _status(config: FrontdeskConfig) -> str:
+    count = len(config.printer) + len(config.scale) + len(config.queue)
+    host = f"[{config.mqtt.host}]" if ":" in config.mqtt.host else config.mqtt.host
+    return f"{count} device{'' if count == 1 else 's'}, broker {host}:{config.mqtt.port}"
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import errno
 import sys
+import threading
 from pathlib import Path
 
+from agent.local_broker import LocalBroker
 from contract.config import load_config
 
 DEMO_PORT = 9100
@@ -31,8 +33,13 @@ timezone = "Europe/Bucharest"
 tax_rate = 0.19
 receipt_footer = "Mulțumim! Thank you! Danke! Merci ! Dziękujemy!"
 
+[mqtt]
+host = "127.0.0.1"
+port = {mqtt_port}
+
 [agent]
 data_dir = "{data_dir}"
+printer_interval = 2
 
 [postage]
 carrier = "deutschepost"
@@ -63,17 +70,24 @@ def run_demo(workdir: str | Path, once: bool = False) -> int:
     printouts.mkdir(parents=True, exist_ok=True)
     printer_sim = TcpPrinterSimulator(port=_free_port(DEMO_PORT), output_dir=printouts)
     scale_sim = ScaleSimulator(protocol="mt-sics", link=workdir / "scale")
+    (workdir / "broker").mkdir(exist_ok=True)
+    broker = LocalBroker(workdir / "broker")
     config_file = workdir / "frontdesk.toml"
+    agent = _AgentWithView()
+    parts = [printer_sim, scale_sim] + ([] if once else [broker, agent])  # stopped in reverse order
 
     def started() -> None:
         config_file.write_text(
-            DEMO_CONFIG.format(port=printer_sim.port, scale_device=scale_sim.device_path, data_dir=workdir / "data"),
+            DEMO_CONFIG.format(port=printer_sim.port, scale_device=scale_sim.device_path, data_dir=workdir / "data",
+                               mqtt_port=broker.port),
             encoding="utf-8",
         )
         config = load_config(config_file)
         _print_demo_documents(config, printer_sim)
         _weigh_a_letter(config, scale_sim)
         if not once:
+            if broker in parts:
+                agent.launch(config)
             _show_what_to_try(config_file)
 
     def run_command(line: str) -> str:
@@ -84,7 +98,64 @@ def run_demo(workdir: str | Path, once: bool = False) -> int:
             return scale_command(scale_sim, line.strip()[len("scale"):] or "help")
         return printer_command(printer_sim, line)
 
-    return run_simulators([printer_sim, scale_sim], started, None if once else run_command, stopped="demo stopped")
+    if not once and not LocalBroker.available():
+        print("mosquitto is not installed: the demo runs without the broker and the agent")
+        parts.remove(broker)
+        parts.remove(agent)
+    return run_simulators(parts, started, None if once else run_command, stopped="demo stopped")
+
+
+class _AgentWithView:
+    """The agent on the demo's broker, and a manager's plain live view of what it publishes."""
+
+    def __init__(self) -> None:
+        self.stop_event = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.view = None
+
+    def start(self) -> None:
+        """Nothing yet: the agent needs the config, written once the simulators are up."""
+
+    def launch(self, config) -> None:
+        import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        from agent.runtime import Agent
+
+        self.config = config
+        self.thread = threading.Thread(target=Agent(config).run, args=(self.stop_event,), name="agent", daemon=True)
+        self.thread.start()
+        self.view = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self.view.on_message = _show_message
+        self.view.connect(self.config.mqtt.host, self.config.mqtt.port)
+        self.view.subscribe(f"frontdesk/{self.config.site}/#")
+        self.view.loop_start()
+        print(f"\nagent on MQTT at {self.config.mqtt.host}:{self.config.mqtt.port}; what a manager sees follows [mqtt]")
+
+    def stop(self) -> None:
+        if self.view is not None:
+            self.view.loop_stop()
+            self.view.disconnect()
+        self.stop_event.set()
+        if self.thread is not None:
+            self.thread.join(timeout=20)
+
+
+def _show_message(client, userdata, message) -> None:
+    import json
+
+    leaf = message.topic.rsplit("/", 1)[-1]
+    if leaf == "weight" or not message.payload:
+        return  # live weight would flood the terminal
+    if leaf == "availability":
+        print(f"[mqtt] agent {message.payload.decode()}", flush=True)
+        return
+    payload = json.loads(message.payload)
+    if leaf == "state":
+        reasons = ", ".join(payload["reasons"]) or "-"
+        print(f"[mqtt] {payload['device']}: {payload['health']} ({reasons})", flush=True)
+    elif leaf == "events":
+        print(f"[mqtt] {message.topic.split('/')[-2]} event: {payload['event']}", flush=True)
 
 
 def _print_demo_documents(config, simulator) -> None:

@@ -40,6 +40,7 @@ class MqttLink:
         self._on_command = on_command
         self._retained: dict[str, bytes] = {}
         self._watched: dict[str, Callable[[bytes], None]] = {}
+        self._stopping = False
         self._lock = threading.Lock()
         self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="command")
         self.connected = threading.Event()
@@ -51,6 +52,7 @@ class MqttLink:
         self._client.loop_start()
 
     def stop(self) -> None:
+        self._stopping = True
         self._worker.shutdown(wait=True, cancel_futures=True)
         if self.connected.is_set():
             self._client.publish(self.availability, contract.OFFLINE, qos=1, retain=True).wait_for_publish(5)
@@ -115,7 +117,8 @@ class MqttLink:
 
     def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected.clear()
-        log.warning("lost the broker (%s); reconnecting", reason_code)
+        if not self._stopping:
+            log.warning("lost the broker (%s); reconnecting", reason_code)
 
     def _message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         command = message.topic.rsplit("/", 1)[-1]

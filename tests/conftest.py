@@ -100,7 +100,7 @@ def queue_configs(lab) -> dict:
 @pytest.fixture
 def broker(tmp_path):
     """A private Mosquitto on its own port, without persistence."""
-    from broker import Broker
+    from agent.local_broker import LocalBroker
 
-    with Broker(tmp_path) as running:
+    with LocalBroker(tmp_path) as running:
         yield running

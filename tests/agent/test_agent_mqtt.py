@@ -80,7 +80,7 @@ def rig(broker, printer_sim, cups_lab, tmp_path):
             + f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
             + f'[agent]\ndata_dir = "{tmp_path / "data"}"\nprinter_interval = 0.3\n'
             + f'[cups]\nserver = "{cups_lab.server}"\n'
-            + f'[[printer]]\nid = "desk-printer"\nconnection = "network"\nhost = "127.0.0.1"\n'
+            + '[[printer]]\nid = "desk-printer"\nconnection = "network"\nhost = "127.0.0.1"\n'
             + f'port = {printer_sim.port}\nstatus_timeout = 0.3\n'
             + f'[[scale]]\nid = "mail-scale"\nprotocol = "mt-sics"\ndevice = "{scale_sim.device_path}"\n'
             + '[[queue]]\nid = "copier"\ncups_name = "Copier"\nkind = "copier"\n'

@@ -28,3 +28,37 @@ def test_demo_prints_a_receipt_and_a_badge_and_shows_them(tmp_path):
             assert image.width == 576 and image.height > 400
             assert image.convert("L").getextrema() == (0, 255)
     assert (tmp_path / "frontdesk.toml").exists()
+
+
+def test_the_running_demo_shows_a_managers_view_of_a_fault(tmp_path):
+    import select
+    import time
+
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "agent.cli", "demo", "--workdir", str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    seen: list[str] = []
+
+    def wait_for(text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not any(text in line for line in seen):
+            if select.select([demo.stdout], [], [], 0.5)[0]:
+                seen.append(demo.stdout.readline())
+        assert any(text in line for line in seen), "".join(seen)
+
+    try:
+        wait_for("[mqtt] agent online")
+        demo.stdin.write("paper out\n")
+        demo.stdin.flush()
+        wait_for("[mqtt] desk-printer: error (paper_out)")
+        demo.stdin.write("paper ok\n")
+        demo.stdin.flush()
+        wait_for("[mqtt] desk-printer event: recovered")
+        demo.stdin.write("quit\n")
+        demo.stdin.flush()
+        rest, _ = demo.communicate(timeout=30)
+    finally:
+        demo.kill()
+    assert demo.returncode == 0 and "demo stopped" in rest
+    assert "Traceback" not in "".join(seen) + rest

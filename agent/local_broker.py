@@ -1,23 +1,29 @@
-"""A private Mosquitto broker for the tests: its own port and config, never the system's."""
+"""A private Mosquitto broker for the demo and the tests: its own port and config, never the system's."""
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
 
 
-class Broker:
+class LocalBroker:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.host = "127.0.0.1"
         with socket.socket() as probe:
             probe.bind((self.host, 0))
             self.port = probe.getsockname()[1]
+
         self._process: subprocess.Popen | None = None
 
-    def __enter__(self) -> Broker:
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("mosquitto") is not None or Path("/usr/sbin/mosquitto").exists()
+
+    def __enter__(self) -> LocalBroker:
         self.start()
         return self
 
@@ -31,7 +37,8 @@ class Broker:
             f"listener {self.port} {self.host}\nallow_anonymous true\npersistence false\n"
             f"log_dest file {self.root / 'mosquitto.log'}\n"
         )
-        self._process = subprocess.Popen(["mosquitto", "-c", str(config)], stdout=subprocess.DEVNULL,
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"  # /usr/sbin is not on every PATH
+        self._process = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL,
                                          stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
