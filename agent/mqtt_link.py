@@ -16,6 +16,7 @@ import concurrent.futures
 import logging
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,7 @@ class MqttLink:
         self._lock = threading.Lock()
         self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="command")
         self.connected = threading.Event()
+        self._offline_since = time.monotonic()
         self._client = self._make_client(config)
         self._config = config
 
@@ -115,8 +117,13 @@ class MqttLink:
         self.connected.set()
         log.info("connected to %s:%s; retained state republished", self._config.host, self._config.port)
 
+    def offline_for(self) -> float:
+        """Seconds since the broker was last reachable (0 while connected)."""
+        return 0.0 if self.connected.is_set() else time.monotonic() - self._offline_since
+
     def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected.clear()
+        self._offline_since = time.monotonic()
         if not self._stopping:
             log.warning("lost the broker (%s); reconnecting", reason_code)
 

@@ -18,6 +18,9 @@ from contract.config import FrontdeskConfig
 
 log = logging.getLogger("frontdesk.agent")
 RESTART_FIRST, RESTART_MOST = 1.0, 60.0
+# A broker outage alone must not get the agent restarted by the watchdog: it keeps
+# working and queues events meanwhile. Only a long one is treated as unhealthy.
+BROKER_GRACE = 600.0
 
 
 class Devices:
@@ -51,6 +54,7 @@ class Agent:
         self.discovery = Discovery(config.site, self.agent_id, config.agent.data_dir / "ha-discovery.json",
                                    self.link.publish_state)
         self._loops: list[tuple[str, Callable[[threading.Event], None]]] = []
+        self._threads: list[threading.Thread] = []
         self._build()
         # Home Assistant forgets discovery when it restarts without a persistent broker.
         self.link.watch(DISCOVERY_STATUS, lambda payload: payload == b"online" and self.link.republish_retained())
@@ -58,15 +62,19 @@ class Agent:
 
     def run(self, stop: threading.Event) -> None:
         self.link.start()
-        threads = [threading.Thread(target=self._keep_running, args=(name, loop, stop), name=name, daemon=True)
-                   for name, loop in self._loops]
-        for thread in threads:
+        self._threads = [threading.Thread(target=self._keep_running, args=(name, loop, stop), name=name, daemon=True)
+                         for name, loop in self._loops]
+        for thread in self._threads:
             thread.start()
         stop.wait()
-        for thread in threads:
+        for thread in self._threads:
             thread.join(timeout=15)
         self.link.stop()
         log.info("stopped")
+
+    def healthy(self) -> bool:
+        """For the systemd watchdog: every device loop alive, and the broker not lost for long."""
+        return all(thread.is_alive() for thread in self._threads) and self.link.offline_for() < BROKER_GRACE
 
     def _build(self) -> None:
         from devices.printer import ReceiptPrinter
