@@ -1,9 +1,9 @@
 """`frontdesk-agent`: the one process that owns the devices.
 
 It supervises every configured printer, scale and queue, publishes their
-health over MQTT and answers commands (see docs/mqtt.md). Under systemd it
-reports readiness and feeds the watchdog (agent/systemd.py, systemd/). Durable
-print jobs and Home Assistant discovery are still to come.
+health over MQTT, announces them to Home Assistant and answers commands (see
+docs/mqtt.md). Under systemd it reports readiness and feeds the watchdog
+(agent/systemd.py, docs/deploy.md). Durable print jobs are still to come.
 """
 
 from __future__ import annotations

@@ -6,12 +6,16 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
 class LocalBroker:
-    def __init__(self, root: Path) -> None:
+    """`config(port)` gives the whole mosquitto.conf; by default an open broker without persistence."""
+
+    def __init__(self, root: Path, config: Callable[[int], str] | None = None) -> None:
         self.root = root
+        self._config = config
         self.host = "127.0.0.1"
         with socket.socket() as probe:
             probe.bind((self.host, 0))
@@ -32,11 +36,10 @@ class LocalBroker:
 
     def start(self) -> None:
         config = self.root / "mosquitto.conf"
-        # No persistence, like a small broker that forgets retained messages on restart.
-        config.write_text(
-            f"listener {self.port} {self.host}\nallow_anonymous true\npersistence false\n"
-            f"log_dest file {self.root / 'mosquitto.log'}\n"
-        )
+        # By default no persistence, like a small broker that forgets retained messages on restart.
+        default = (f"listener {self.port} {self.host}\nallow_anonymous true\npersistence false\n"
+                   f"log_dest file {self.root / 'mosquitto.log'}\n")
+        config.write_text(self._config(self.port) if self._config else default)
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"  # /usr/sbin is not on every PATH
         self._process = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL,
                                          stderr=subprocess.STDOUT)

@@ -11,6 +11,7 @@ from agent.commands import CommandError, Commands
 from agent.discovery import STATUS_TOPIC as DISCOVERY_STATUS
 from agent.discovery import Discovery
 from agent.health import HealthTracker
+from agent import systemd
 from agent.mqtt_link import MqttLink
 from agent.supervision import PrinterSupervisor, QueueSupervisor, ScaleSupervisor
 from contract import mqtt as contract
@@ -18,9 +19,6 @@ from contract.config import FrontdeskConfig
 
 log = logging.getLogger("frontdesk.agent")
 RESTART_FIRST, RESTART_MOST = 1.0, 60.0
-# A broker outage alone must not get the agent restarted by the watchdog: it keeps
-# working and queues events meanwhile. Only a long one is treated as unhealthy.
-BROKER_GRACE = 600.0
 
 
 class Devices:
@@ -55,6 +53,9 @@ class Agent:
                                    self.link.publish_state)
         self._loops: list[tuple[str, Callable[[threading.Event], None]]] = []
         self._threads: list[threading.Thread] = []
+        # A broker outage alone must not get the agent restarted: it keeps working
+        # and queues events meanwhile. Only one longer than the grace counts.
+        self._broker_grace = systemd.grace_seconds()
         self._build()
         # Home Assistant forgets discovery when it restarts without a persistent broker.
         self.link.watch(DISCOVERY_STATUS, lambda payload: payload == b"online" and self.link.republish_retained())
@@ -74,7 +75,7 @@ class Agent:
 
     def healthy(self) -> bool:
         """For the systemd watchdog: every device loop alive, and the broker not lost for long."""
-        return all(thread.is_alive() for thread in self._threads) and self.link.offline_for() < BROKER_GRACE
+        return all(thread.is_alive() for thread in self._threads) and self.link.offline_for() < self._broker_grace
 
     def _build(self) -> None:
         from devices.printer import ReceiptPrinter

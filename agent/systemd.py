@@ -9,7 +9,7 @@ here does nothing, so the agent runs the same from a terminal.
 * `Watchdog(check, stop).start()` pings `WATCHDOG=1` at half the interval, but
   only while `check()` says the agent is healthy: a hung or broken agent stops
   pinging and systemd restarts it.
-* `LinkGrace` is how `check()` should judge the broker link (see below).
+* `grace_seconds()` is how long `check()` should forgive a lost broker.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import logging
 import os
 import socket
 import threading
-import time
 from collections.abc import Callable, Mapping
 
 log = logging.getLogger("frontdesk.agent.systemd")
@@ -123,22 +122,3 @@ def grace_seconds(environ: Mapping[str, str] | None = None) -> float:
     except ValueError:
         log.warning("ignoring %s=%r: not a number of seconds; using %.0f", GRACE_VARIABLE, value, BROKER_GRACE)
         return BROKER_GRACE
-
-
-class LinkGrace:
-    """The broker link as the watchdog sees it: fine while connected or lost for less than the grace.
-
-    The clock starts at creation, so the first connection gets the same grace as a reconnection.
-    """
-
-    def __init__(self, seconds: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
-        self.seconds = grace_seconds() if seconds is None else seconds
-        self._clock = clock
-        self._last_connected = clock()
-
-    def ok(self, connected: bool) -> bool:
-        now = self._clock()
-        if connected:
-            self._last_connected = now
-            return True
-        return now - self._last_connected < self.seconds

@@ -1,0 +1,222 @@
+"""systemd integration: sd_notify over a real unix datagram socket, the watchdog, the unit file."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from agent import systemd
+
+UNIT = Path(__file__).parents[2] / "systemd" / "frontdesk-agent.service"
+AGENT = Path(sys.executable).with_name("frontdesk-agent")
+
+
+class NotifyListener:
+    """The systemd side: a bound datagram socket that collects what the service sends."""
+
+    def __init__(self, address: str) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(address)
+        self.messages: list[tuple[float, dict[str, str]]] = []
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def wait_for(self, key: str, value: str | None = None, timeout: float = 15) -> dict[str, str]:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(4096)
+            except TimeoutError:
+                break
+            fields = dict(line.split("=", 1) for line in data.decode().splitlines())
+            self.messages.append((time.monotonic(), fields))
+            if key in fields and value in (None, fields[key]):
+                return fields
+        raise AssertionError(f"no {key}={value or '*'} within {timeout} s; got {[m for _, m in self.messages]}")
+
+    def drain(self) -> None:
+        """Forget what was sent so far (datagrams wait in the socket until read)."""
+        self.sock.setblocking(False)
+        try:
+            while self.sock.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
+
+    def pings_during(self, seconds: float) -> list[float]:
+        """The times of the WATCHDOG=1 datagrams that arrive in the next `seconds`."""
+        deadline, pings = time.monotonic() + seconds, []
+        while (left := deadline - time.monotonic()) > 0:
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(4096)
+            except TimeoutError:
+                break
+            if b"WATCHDOG=1" in data.split(b"\n"):
+                pings.append(time.monotonic())
+        return pings
+
+
+@pytest.fixture
+def listener(tmp_path):
+    listening = NotifyListener(str(tmp_path / "notify"))
+    yield listening
+    listening.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_agent(tmp_path, listener: NotifyListener, port: int, grace: float) -> subprocess.Popen:
+    config = tmp_path / "frontdesk.toml"
+    config.write_text(f'[mqtt]\nhost = "127.0.0.1"\nport = {port}\n')
+    environ = {key: value for key, value in os.environ.items() if key != "WATCHDOG_PID"}
+    environ.update(NOTIFY_SOCKET=listener.sock.getsockname(), WATCHDOG_USEC="400000",
+                   FRONTDESK_WATCHDOG_GRACE=str(grace))
+    return subprocess.Popen([str(AGENT), "--config", str(config)], env=environ,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def stop_agent(agent: subprocess.Popen) -> str:
+    agent.send_signal(signal.SIGTERM)
+    output, _ = agent.communicate(timeout=30)
+    assert agent.returncode == 0, output
+    return output
+
+
+def test_agent_says_ready_pings_the_watchdog_at_half_the_interval_and_says_when_it_stops(tmp_path, listener):
+    port = free_port()  # nothing listens: a broker outage within the grace period is healthy
+    agent = start_agent(tmp_path, listener, port, grace=60)
+    try:
+        ready = listener.wait_for("READY", "1")
+        assert ready["STATUS"] == f"0 devices, broker 127.0.0.1:{port}"
+        pings = listener.pings_during(1.5)
+        assert 5 <= len(pings) <= 10, pings  # every 0.2 s: steady, and no busy loop
+        agent.send_signal(signal.SIGTERM)
+        assert listener.wait_for("STOPPING", "1")["STATUS"] == "stopping"
+    finally:
+        output = stop_agent(agent)
+    assert "Traceback" not in output
+
+
+def test_a_connected_agent_stays_healthy_past_the_grace_period(tmp_path, listener, broker):
+    agent = start_agent(tmp_path, listener, broker.port, grace=0.5)
+    try:
+        listener.wait_for("READY", "1")
+        time.sleep(1.0)
+        listener.drain()
+        assert len(listener.pings_during(1.0)) >= 3
+    finally:
+        stop_agent(agent)
+
+
+def test_an_agent_without_its_broker_past_the_grace_period_stops_pinging(tmp_path, listener):
+    agent = start_agent(tmp_path, listener, free_port(), grace=0.5)
+    try:
+        listener.wait_for("READY", "1")
+        time.sleep(1.0)
+        listener.drain()
+        assert listener.pings_during(1.0) == []
+    finally:
+        output = stop_agent(agent)
+    assert "watchdog pings withheld" in output
+
+
+def test_notify_reaches_a_socket_in_the_abstract_namespace(monkeypatch):
+    name = f"frontdesk-test-{uuid.uuid4().hex}"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind("\0" + name)
+        sock.settimeout(5)
+        monkeypatch.setenv("NOTIFY_SOCKET", "@" + name)
+        assert systemd.notify(READY=1, STATUS="2 devices,\nbroker pi:1883")
+        assert sock.recv(4096) == b"READY=1\nSTATUS=2 devices, broker pi:1883"
+
+
+def test_notify_does_nothing_outside_systemd(monkeypatch):
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    assert systemd.notify(READY=1) is False
+
+
+def test_notify_survives_a_socket_that_went_away(monkeypatch, tmp_path):
+    monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "gone"))
+    assert systemd.notify(WATCHDOG=1) is False
+
+
+@pytest.mark.parametrize("environ, interval", [
+    ({}, None),
+    ({"WATCHDOG_USEC": "30000000"}, 30.0),
+    ({"WATCHDOG_USEC": "30000000", "WATCHDOG_PID": str(os.getpid())}, 30.0),
+    ({"WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"}, None),  # meant for another process
+    ({"WATCHDOG_USEC": "soon"}, None),
+    ({"WATCHDOG_USEC": "0"}, None),
+])
+def test_watchdog_interval_comes_from_the_environment(environ, interval):
+    assert systemd.watchdog_interval(environ) == interval
+
+
+def test_watchdog_without_an_interval_starts_no_thread():
+    before = threading.active_count()
+    assert systemd.Watchdog(lambda: True, threading.Event(), environ={}).start() is False
+    assert threading.active_count() == before
+
+
+def test_watchdog_pings_only_while_healthy_and_ends_with_stop(monkeypatch, listener):
+    monkeypatch.setenv("NOTIFY_SOCKET", listener.sock.getsockname())
+    healthy, stop = threading.Event(), threading.Event()
+    healthy.set()
+    assert systemd.Watchdog(healthy.is_set, stop, environ={"WATCHDOG_USEC": "100000"}).start()
+    assert len(listener.pings_during(0.5)) >= 4
+    healthy.clear()
+    time.sleep(0.1)
+    listener.drain()
+    assert listener.pings_during(0.5) == []
+    healthy.set()
+    assert len(listener.pings_during(0.5)) >= 4
+    stop.set()
+    time.sleep(0.1)
+    listener.drain()
+    assert listener.pings_during(0.3) == []
+
+
+def test_a_failing_health_check_counts_as_unhealthy(monkeypatch, listener):
+    monkeypatch.setenv("NOTIFY_SOCKET", listener.sock.getsockname())
+    stop = threading.Event()
+    try:
+        systemd.Watchdog(lambda: 1 / 0, stop, environ={"WATCHDOG_USEC": "100000"}).start()
+        assert listener.pings_during(0.4) == []
+    finally:
+        stop.set()
+
+
+@pytest.mark.parametrize("value, seconds", [
+    (None, systemd.BROKER_GRACE), ("", systemd.BROKER_GRACE), ("45", 45.0), ("0.5", 0.5),
+    ("-3", 0.0), ("ten", systemd.BROKER_GRACE),
+])
+def test_grace_period_comes_from_the_environment(value, seconds):
+    environ = {} if value is None else {systemd.GRACE_VARIABLE: value}
+    assert systemd.grace_seconds(environ) == seconds
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_the_unit_file_verifies_apart_from_the_executables_of_the_pi():
+    result = subprocess.run(["systemd-analyze", "verify", str(UNIT)], capture_output=True, text=True, timeout=60,
+                            check=False)  # it exits 1 for the missing executables
+    complaints = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    missing = re.compile(r"Command /opt/frontdesk/\.venv/bin/frontdesk(-agent)? is not executable")
+    assert all(missing.search(line) for line in complaints), complaints
