@@ -29,20 +29,22 @@ def client(cups_lab):
     client.close()
 
 
-@pytest.fixture
-def copier(client, cups_lab) -> PrintQueue:
-    queue = queue_for(queue_configs(cups_lab)["copier"], client)
+def ready_queue(queue_id: str, client, cups_lab):
+    """The queue as a test needs it, whatever an earlier test left: enabled and accepting."""
+    queue = queue_for(queue_configs(cups_lab)[queue_id], client)
     queue.resume()
     queue.accept()
     return queue
+
+
+@pytest.fixture
+def copier(client, cups_lab) -> PrintQueue:
+    return ready_queue("copier", client, cups_lab)
 
 
 @pytest.fixture
 def fax(client, cups_lab) -> FaxQueue:
-    queue = queue_for(queue_configs(cups_lab)["fax"], client)
-    queue.resume()
-    queue.accept()
-    return queue
+    return ready_queue("fax", client, cups_lab)
 
 
 @pytest.fixture

@@ -13,95 +13,40 @@ works, pytest's tmp_path does not. ServerBin is a directory there with symlinks 
   retries failed faxes like a fax queue; the backend records each fax in `fax_dir`.
 """
 
+
 from __future__ import annotations
 
 import json
 import os
 import re
 import shutil
-import socket
-import stat
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Self
 
-HOST = "127.0.0.1"
-SYSTEM_SERVER_BIN = Path("/usr/lib/cups")
-FAX_BACKEND = Path(__file__).parent / "cups_backend" / "frontdesk-fax-test"
-COPIER_SUPPLIES = ("waste", "black", "cyan", "magenta", "yellow")  # supply0 .. supply4 of the form
-COPIER_REASONS = (  # noqa: SIM905 -- all that ippeveprinter takes from its print command; it ignores others
-    "other cover-open input-tray-missing marker-supply-empty marker-supply-low marker-waste-almost-full "
-    "marker-waste-full media-empty media-jam media-low media-needed moving-to-paused paused "
-    "spool-area-full toner-empty toner-low"
-).split()
-READY_ATTEMPTS, READY_INTERVAL = 200, 0.025  # at most 5 s to come up
-STOP_TIMEOUT = 10.0
-
-COPIER_COMMAND = """#!/bin/sh
-# ippeveprinter's print command: what it writes to stderr becomes printer state.
-cd "$FRONTDESK_COPIER_DIR" && cat markers >&2
-if [ -f fail-next ]; then
-    mv fail-next failed-with && echo "STATE: +$(cat failed-with)" >&2 && echo "ERROR: $(cat failed-with)" >&2
-    exit 1
-fi
-[ ! -f failed-with ] || { echo "STATE: -$(cat failed-with)" >&2; rm failed-with; }
-"""
-MARKERS = (
-    "ATTR: marker-names='Waste Toner,Black Toner,Cyan Toner,Magenta Toner,Yellow Toner'"
-    " marker-types=waste-toner,toner,toner,toner,toner marker-colors=none,#000000,#00FFFF,#FF00FF,#FFFF00"
-    " marker-low-levels=0,10,10,10,10 marker-high-levels=90,100,100,100,100 marker-levels={levels}\n"
+from cups_lab.files import (
+    COPIER_COMMAND,
+    COPIER_REASONS,
+    COPIER_SUPPLIES,
+    CUPSD_CONF,
+    CUPS_FILES_CONF,
+    FAX_BACKEND,
+    FAX_PPD,
+    HOST,
+    MARKERS,
+    SYSTEM_SERVER_BIN,
 )
-CUPS_FILES_CONF = """ServerRoot {root}/etc
-ServerBin {root}/lib
-RequestRoot {root}/spool
-TempDir {root}/spool/tmp
-CacheDir {root}/cache
-StateDir {root}/run
-Printcap {root}/run/printcap
-AccessLog {root}/log/access_log
-ErrorLog {root}/log/error_log
-PageLog {root}/log/page_log
-SetEnv FRONTDESK_FAX_DIR {root}/faxes
-"""
-CUPSD_CONF = """Listen {host}:{port}
-LogLevel {log_level}
-Browsing No
-DirtyCleanInterval 0
-ErrorPolicy retry-job
-PreserveJobHistory Yes
-MaxJobs 500
-JobRetryInterval 1
-JobRetryLimit 1
-<Location />
-  Order allow,deny
-  Allow from 127.0.0.1
-</Location>
-# Only this machine can reach the port, so nothing asks for a password.
-DefaultPolicy lab
-<Policy lab>
-  JobPrivateAccess all
-  JobPrivateValues none
-  SubscriptionPrivateAccess all
-  SubscriptionPrivateValues none
-  <Limit All>
-    Order deny,allow
-  </Limit>
-</Policy>
-"""
-FAX_PPD = """*PPD-Adobe: "4.3"
-*FormatVersion: "4.3"
-*LanguageVersion: English
-*LanguageEncoding: ISOLatin1
-*PCFileName: "FDFAX.PPD"
-*Manufacturer: "Frontdesk"
-*ModelName: "Frontdesk Lab Fax"
-*NickName: "Frontdesk Lab Fax"
-*cupsFax: True
-*cupsFilter2: "application/pdf application/pdf 0 -"
-"""
+from cups_lab.processes import (
+    check_reachable_by_lp,
+    ensure_dbus_and_avahi,
+    free_port,
+    run,
+    start_process,
+    stop_process,
+    wait_until_listening,
+)
 
 
 class CupsLab:
@@ -326,98 +271,3 @@ class CupsLab:
         private = ("-E", "-o", "printer-is-shared=false")
         self.lpadmin("-p", self.COPIER, "-v", self.copier_uri, "-m", "everywhere", *private)
         self.lpadmin("-p", self.FAX, "-v", f"{FAX_BACKEND.name}:/", "-P", str(self.root / "fax.ppd"), *private)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def check_reachable_by_lp(root: Path) -> None:
-    if os.geteuid() != 0:
-        return  # cupsd then runs its filters as this user
-    for directory in root.resolve().parents:
-        if not directory.stat().st_mode & stat.S_IXOTH:
-            raise ValueError(
-                f"CupsLab root {root}: user lp, which runs CUPS filters, cannot enter {directory}; "
-                "use a directory from tempfile.TemporaryDirectory()"
-            )
-
-
-def run(command: list[str]) -> str:
-    result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=30)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}): {result.stderr.strip()}")
-    return result.stdout
-
-
-def start_process(running: subprocess.Popen | None, command: list[str], log: Path, env=None) -> subprocess.Popen:
-    if running is not None and running.poll() is None:
-        raise RuntimeError(f"{command[0]} is already running")
-    with open(log, "ab") as output:
-        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, env=env)
-
-
-def stop_process(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(STOP_TIMEOUT)
-
-
-def wait_until_listening(process: subprocess.Popen, port: int, *logs: Path) -> None:
-    name = process.args[0]
-    for _ in range(READY_ATTEMPTS):
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with status {process.returncode}:\n" + "\n".join(map(tail, logs)))
-        try:
-            socket.create_connection((HOST, port), timeout=READY_INTERVAL).close()
-            return
-        except OSError:
-            time.sleep(READY_INTERVAL)
-    raise RuntimeError(f"{name} did not listen on {HOST}:{port} within {READY_ATTEMPTS * READY_INTERVAL:.0f} s")
-
-
-def tail(log: Path, lines: int = 20) -> str:
-    if not log.exists() or not log.stat().st_size:
-        return f"({log}: empty)"
-    return f"end of {log}:\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-
-
-def ensure_dbus_and_avahi() -> None:
-    """ippeveprinter needs avahi-daemon, which needs the system D-Bus: start what is missing.
-
-    Both are system-wide services, so they stay running for everything else.
-    """
-    if not dbus_running():
-        require_root("mkdir -p /run/dbus && dbus-daemon --system --fork")
-        Path("/run/dbus").mkdir(parents=True, exist_ok=True)
-        Path("/run/dbus/pid").unlink(missing_ok=True)  # left by an unclean stop, it stops dbus-daemon starting
-        run(["dbus-daemon", "--system", "--fork"])
-    if not avahi_running():
-        require_root("avahi-daemon --daemonize --no-chroot")
-        run(["avahi-daemon", "--daemonize", "--no-chroot"])
-    for _ in range(READY_ATTEMPTS):
-        if dbus_running() and avahi_running():
-            return
-        time.sleep(READY_INTERVAL)
-    raise RuntimeError("dbus-daemon and avahi-daemon did not both come up; ippeveprinter needs them")
-
-
-def dbus_running() -> bool:
-    with socket.socket(socket.AF_UNIX) as bus:
-        return bus.connect_ex("/run/dbus/system_bus_socket") == 0
-
-
-def avahi_running() -> bool:
-    return subprocess.run(["avahi-daemon", "--check"], check=False, capture_output=True).returncode == 0
-
-
-def require_root(start_command: str) -> None:
-    if os.geteuid() != 0:
-        raise RuntimeError(f"ippeveprinter needs the system D-Bus and avahi-daemon running; as root: {start_command}")
