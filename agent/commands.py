@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agent.print_requests import BadgeRequest, DrawerRequest, ReceiptRequest, stored
 from contract import mqtt as contract
 from devices.errors import DeviceError
 
@@ -70,6 +72,9 @@ class Commands:
             "status": (Request, self._status),
             "printer_status": (PrinterRequest, self._printer_status),
             "printer_test": (PrinterRequest, self._printer_test),
+            "print_receipt": (ReceiptRequest, lambda r: self._print(r, "receipt")),
+            "print_badge": (BadgeRequest, lambda r: self._print(r, "badge")),
+            "open_drawer": (DrawerRequest, lambda r: self._print(r, "drawer")),
             "scale_read": (ScaleReadRequest, self._scale_read),
             "scale_tare": (ScaleRequest, lambda r: self._scale_act(r, "tare")),
             "scale_zero": (ScaleRequest, lambda r: self._scale_act(r, "zero")),
@@ -120,6 +125,15 @@ class Commands:
 
         result = self.devices.get("printer", request.printer).use(lambda p: p.print_document(sample_receipt()))
         return {"printer": result.printer_id, "bytes": result.bytes_sent, "confirmed": result.confirmed}
+
+    def _print(self, request: ReceiptRequest | BadgeRequest | DrawerRequest, kind: str) -> dict[str, Any]:
+        """Stored durably first, then printed in order; waits up to `wait` s for the printout."""
+        supervisor = self.devices.get("printer", request.printer)
+        if kind == "drawer" and supervisor.device.config.drawer_pin is None:
+            raise CommandError(contract.INVALID_REQUEST, f"printer {supervisor.device.id!r} has no cash drawer")
+        job, new = supervisor.submit(kind, stored(request, datetime.now(timezone.utc)), request.request_id)
+        job = supervisor.jobs.wait_until_printed(job.id, request.wait)
+        return {**job.as_dict(), "duplicate": not new}
 
     def _scale_read(self, request: ScaleReadRequest) -> dict[str, Any]:
         supervisor = self.devices.get("scale", request.scale)

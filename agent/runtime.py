@@ -11,6 +11,7 @@ from agent.commands import CommandError, Commands
 from agent.discovery import STATUS_TOPIC as DISCOVERY_STATUS
 from agent.discovery import Discovery
 from agent.health import HealthTracker
+from agent.ledger.print_jobs import PrintJobs
 from agent import systemd
 from agent.mqtt_link import MqttLink
 from agent.supervision import PrinterSupervisor, QueueSupervisor, ScaleSupervisor
@@ -68,6 +69,8 @@ class Agent:
         for thread in self._threads:
             thread.start()
         stop.wait()
+        for supervisor in self.devices.by_kind["printer"].values():
+            supervisor.wake()  # it may be waiting for its next status check
         for thread in self._threads:
             thread.join(timeout=15)
         self.link.stop()
@@ -82,9 +85,18 @@ class Agent:
         from devices.queues import CupsClient, queue_for
         from devices.scale import scale_for
 
+        if self.config.printer:
+            self.print_jobs = PrintJobs(self.config.agent.data_dir / "print-jobs.db")
+            resent = self.print_jobs.recover()
+            if resent:
+                log.warning("%d print job(s) were interrupted by a crash; printing them again", resent)
         for printer in self.config.printer:
-            supervisor = PrinterSupervisor(ReceiptPrinter(printer, self.config.office), self._tracker(printer.id, "printer"),
-                                           self.config.agent.printer_interval)
+            tracker = self._tracker(printer.id, "printer")
+            supervisor = PrinterSupervisor(
+                ReceiptPrinter(printer, self.config.office), tracker, self.print_jobs,
+                lambda name, fields, device=printer.id: self._publish(device, "events", contract.event(name, **fields)),
+                self.config.agent.printer_interval,
+            )
             self._add("printer", printer.id, supervisor, supervisor.run)
         for scale in self.config.scale:
             weight = contract.device_topic(self.config.site, self.agent_id, scale.id, "weight")

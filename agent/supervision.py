@@ -15,7 +15,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from agent.health import HealthTracker
-from devices.printer import ReceiptPrinter
+from agent.ledger.print_jobs import PrintJob, PrintJobs
+from agent.print_requests import badge_from, receipt_from
+from devices.printer import PrinterError, ReceiptPrinter
 from devices.printer.status import PrinterStatus
 from devices.queues import PrintQueue, QueueProblem, QueueState, QueueWatcher
 from devices.scale import Scale, ScaleOffline, ScaleProblem, ScaleReading
@@ -24,18 +26,60 @@ T = TypeVar("T")
 
 
 class PrinterSupervisor:
-    """Checks the printer's status every `interval` seconds (ESC/POS has no cheap push)."""
+    """Prints the durable jobs in order and checks the status every `interval` seconds.
+
+    ESC/POS has no cheap push, so the status is polled; a new job wakes it at once.
+    """
 
     kind = "printer"
 
-    def __init__(self, printer: ReceiptPrinter, tracker: HealthTracker, interval: float = 30.0) -> None:
-        self.device, self.tracker, self.interval = printer, tracker, interval
+    def __init__(
+        self, printer: ReceiptPrinter, tracker: HealthTracker, jobs: PrintJobs,
+        announce: Callable[[str, dict[str, Any]], None], interval: float = 30.0,
+    ) -> None:
+        self.device, self.tracker, self.jobs, self.interval = printer, tracker, jobs, interval
+        self._announce = announce  # (event name, fields) on this printer's events topic
         self._lock = threading.Lock()  # a raw-TCP printer takes one connection at a time
+        self._wake = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
-            self.check()
-            stop.wait(self.interval)
+            self._wake.clear()
+            status = self.check()
+            # Print unless the printer is unreachable or says it cannot; one that
+            # never answers status requests is tried (print_bytes then cannot confirm).
+            if status.reachable and (status.ready or not status.answered):
+                self._print_waiting()
+            self._wake.wait(self.interval)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def submit(self, kind: str, request: dict[str, Any], request_id: str | None) -> tuple[PrintJob, bool]:
+        job, new = self.jobs.add(self.device.id, kind, request, request_id)
+        self.wake()
+        return job, new
+
+    def _print_waiting(self) -> None:
+        while (job := self.jobs.next_waiting(self.device.id)) is not None:
+            if not self._print(job):
+                return
+
+    def _print(self, job: PrintJob) -> bool:
+        data = self.use(lambda printer: printer.render(_document(job)) if job.kind != "drawer" else None)
+        self.jobs.mark(job.id, "sending")
+        try:
+            if job.kind == "drawer":
+                self.use(lambda printer: printer.open_drawer())
+            else:
+                self.use(lambda printer: printer.print_bytes(data, on_sent=lambda: self.jobs.mark(job.id, "sent")))
+        except PrinterError as error:
+            self.jobs.mark(job.id, "queued", str(error))
+            self._announce("job_waiting", {**job.as_dict(), "state": "queued", "reason": error.reason})
+            return False
+        self.jobs.mark(job.id, "printed")
+        self._announce("job_completed", {**job.as_dict(), "state": "printed"})
+        return True
 
     def check(self) -> PrinterStatus:
         status = self.use(lambda printer: printer.status())
@@ -46,6 +90,12 @@ class PrinterSupervisor:
     def use(self, action: Callable[[ReceiptPrinter], T]) -> T:
         with self._lock:
             return action(self.device)
+
+
+def _document(job: PrintJob):
+    if job.kind == "receipt":
+        return receipt_from(job.request, job.receipt_number)
+    return badge_from(job.request)
 
 
 class ScaleSupervisor:

@@ -6,9 +6,10 @@ import sqlite3
 from pathlib import Path
 
 
-def open_ledger(path: Path, schema: str) -> sqlite3.Connection:
+def open_ledger(path: Path, schema: str, shared: bool = False) -> sqlite3.Connection:
+    """`shared`: used from several threads, each call under the caller's own lock."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path, isolation_level=None, timeout=10)
+    connection = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=not shared)
     connection.row_factory = sqlite3.Row
     # WAL: readers never block the writer. synchronous=FULL: a COMMIT that
     # returned is on disk, even if the Pi loses power right after.

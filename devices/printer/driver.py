@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Protocol
 
 from contract.config import OfficeConfig, PrinterConfig
@@ -64,11 +65,17 @@ class ReceiptPrinter:
     def print_document(self, document: Document | list[Block]) -> PrintResult:
         return self.print_bytes(self.render(document))
 
-    def print_bytes(self, data: bytes) -> PrintResult:
-        """Send a job, refusing it when the printer says it cannot print now."""
+    def print_bytes(self, data: bytes, on_sent: Callable[[], None] | None = None) -> PrintResult:
+        """Send a job, refusing it when the printer says it cannot print now.
+
+        `on_sent` runs once every byte was accepted, before the status check
+        after it: a durable queue records that moment (see agent/ledger/print_jobs.py).
+        """
         with connection_for(self.config) as connection:
             self._refuse_unless_ready(self._query(connection))
             connection.write(data)
+            if on_sent is not None:
+                on_sent()
             after = self._query(connection)
         if after.answered and not after.ready:
             raise PrintNotConfirmed(

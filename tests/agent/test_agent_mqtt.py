@@ -242,3 +242,76 @@ def test_discovery_is_republished_when_home_assistant_restarts(rig):
     watcher.wait_for(lambda t, p, r: t.startswith("homeassistant/binary_sensor/"))
     watcher.wait_for(lambda t, p, r: t.endswith("/devices/desk-printer/state"))
     assert len(discovery(watcher)) >= before - 1
+
+
+RECEIPT = {"items": [{"description": "Copies A4", "unit_price": "0.50", "quantity": "12"},
+                     {"description": "Registered letter", "unit_price": "9.75"}],
+           "payment_method": "card"}
+
+
+def printed_receipts(printer_sim) -> list[str]:
+    """Receipt numbers of the complete receipts (cut at the end) the printer has printed."""
+    from devices.printer.simulator import Cut
+
+    numbers = []
+    for job in printer_sim.jobs:
+        text = job.text_rendering()
+        if job.elements and isinstance(job.elements[-1], Cut) and "Nr. bon" in text:
+            numbers += [line.split()[-1] for line in text.splitlines() if line.startswith("Nr. bon")]
+    return numbers
+
+
+def test_receipts_are_numbered_without_gaps_and_printed(rig):
+    watcher, printer_sim, *_ = rig
+    replies = [watcher.command("print_receipt", {**RECEIPT, "request_id": f"till-{n}"}) for n in range(3)]
+    assert all(r["ok"] and r["result"]["state"] == "printed" for r in replies), replies
+    numbers = [r["result"]["receipt_number"] for r in replies]
+    year = numbers[0][:4]
+    assert numbers == [f"{year}-000001", f"{year}-000002", f"{year}-000003"]
+    assert printed_receipts(printer_sim) == numbers
+    event = json.loads(watcher.wait_for(lambda t, p, r: t.endswith("desk-printer/events") and b"job_completed" in p)[1])
+    assert event["kind"] == "receipt"
+
+
+def test_the_same_request_twice_prints_once(rig):
+    watcher, printer_sim, *_ = rig
+    first = watcher.command("print_receipt", {**RECEIPT, "request_id": "kiosk-7"})
+    again = watcher.command("print_receipt", {**RECEIPT, "request_id": "kiosk-7"})
+    assert first["result"]["job"] == again["result"]["job"] and again["result"]["duplicate"] is True
+    assert printed_receipts(printer_sim) == [first["result"]["receipt_number"]]
+
+
+def test_a_job_waits_while_the_paper_is_out_and_prints_once_when_it_is_back(rig):
+    watcher, printer_sim, *_ = rig
+    watcher.state("desk-printer", health="ok")
+    printer_sim.state.paper = "out"
+    watcher.state("desk-printer", health="error")
+    reply = watcher.command("print_badge", {"visitor_name": "Łucja Żółkiewska", "badge_number": "V-0042",
+                                            "request_id": "badge-42", "wait": 1})
+    assert reply["ok"] and reply["result"]["state"] == "queued"
+    printer_sim.state.paper = "ok"
+    watcher.wait_for(lambda t, p, r: t.endswith("desk-printer/events") and b"job_completed" in p and b"badge-42" in p)
+    badges = [job for job in printer_sim.jobs if "Łucja Żółkiewska" in job.text_rendering()]
+    assert len(badges) == 1
+
+
+def test_paper_running_out_mid_receipt_prints_it_again_in_full_once(rig):
+    watcher, printer_sim, *_ = rig
+    watcher.state("desk-printer", health="ok")
+    printer_sim.state.paper_left = 400  # the roll ends part-way through the receipt
+    reply = watcher.command("print_receipt", {**RECEIPT, "request_id": "cut-off", "wait": 2})
+    assert reply["result"]["state"] == "queued" and "out of paper" in reply["result"]["last_error"], reply
+    printer_sim.state.paper_left = None
+    printer_sim.state.paper = "ok"  # a new roll
+    watcher.wait_for(lambda t, p, r: t.endswith("desk-printer/events") and b"job_completed" in p and b"cut-off" in p)
+    assert printed_receipts(printer_sim) == [reply["result"]["receipt_number"]]
+
+
+def test_print_requests_are_validated(rig):
+    watcher, *_ = rig
+    reply = watcher.command("print_receipt", {"items": [], "payment_method": "card"})
+    assert reply["error"]["code"] == "invalid_request" and "items" in reply["error"]["message"]
+    reply = watcher.command("print_receipt", {**RECEIPT, "items": [{"description": "x", "unit_price": "-1"}]})
+    assert reply["error"]["code"] == "invalid_request"
+    reply = watcher.command("open_drawer", {})
+    assert reply["error"]["code"] == "invalid_request" and "no cash drawer" in reply["error"]["message"]
