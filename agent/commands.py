@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -56,6 +57,12 @@ class QuoteRequest(Request):
     carrier: str | None = None
 
 
+class MailRecordRequest(QuoteRequest):
+    mail_class: str = Field(min_length=1)
+    staff: str = Field(min_length=1, max_length=80)
+    scale: str | None = None
+
+
 class QueueRequest(Request):
     queue: str | None = None
 
@@ -65,9 +72,11 @@ class JobRequest(QueueRequest):
 
 
 class Commands:
-    def __init__(self, devices, postage_carrier: str) -> None:
+    def __init__(self, devices, postage_carrier: str, data_dir: Path) -> None:
         self.devices = devices
         self.postage_carrier = postage_carrier
+        self.data_dir = data_dir
+        self._mail_log = None  # opened on first use, on the command thread that uses it
         self._handlers: dict[str, tuple[type[Request], Callable[[Any], dict[str, Any]]]] = {
             "status": (Request, self._status),
             "printer_status": (PrinterRequest, self._printer_status),
@@ -79,6 +88,7 @@ class Commands:
             "scale_tare": (ScaleRequest, lambda r: self._scale_act(r, "tare")),
             "scale_zero": (ScaleRequest, lambda r: self._scale_act(r, "zero")),
             "postage_quote": (QuoteRequest, self._postage_quote),
+            "mail_record": (MailRecordRequest, self._mail_record),
             "queue_status": (QueueRequest, self._queue_status),
             "job_cancel": (JobRequest, lambda r: self._job_act(r, "cancel")),
             "job_hold": (JobRequest, lambda r: self._job_act(r, "hold")),
@@ -160,6 +170,18 @@ class Commands:
         if request.mail_class:
             return quote(grams, request.mail_class, request.destination, carrier).as_dict()
         return {"options": [q.as_dict() for q in available_classes(carrier, request.destination, grams)]}
+
+    def _mail_record(self, request: MailRecordRequest) -> dict[str, Any]:
+        """Price the item and record it in the mail log; a request_id records it once."""
+        from agent.ledger.mail_log import FILE_NAME, MailItem, MailLog
+
+        priced = self._postage_quote(request)
+        if self._mail_log is None:
+            self._mail_log = MailLog(self.data_dir / FILE_NAME)
+        item = MailItem(Decimal(priced["weight_grams"]), priced["mail_class"], priced["destination"],
+                        priced["carrier"], Decimal(priced["price"]), priced["currency"], request.staff, request.scale)
+        entry = self._mail_log.record(item, request_id=request.request_id)
+        return {"id": entry.id, "recorded_at": entry.recorded_at.isoformat(), "quote": priced}
 
     def _queue_status(self, request: QueueRequest) -> dict[str, Any]:
         queue = self.devices.get("queue", request.queue)

@@ -175,7 +175,7 @@ def _print_demo_documents(config, simulator) -> None:
 def _weigh_a_letter(config, simulator) -> None:
     from decimal import Decimal
 
-    from agent.ledger.mail_log import MailItem, MailLog
+    from agent.ledger.mail_log import FILE_NAME, MailItem, MailLog
     from agent.postage import available_classes
     from devices.scale import scale_for
 
@@ -191,7 +191,7 @@ def _weigh_a_letter(config, simulator) -> None:
     for option in quotes:
         print(f"  {option.carrier_name} {option.mail_class_name}, {option.rated_weight}: {option.price} {option.currency}")
     cheapest = quotes[0]
-    log = MailLog(config.agent.data_dir / "mail-log.db")
+    log = MailLog(config.agent.data_dir / FILE_NAME)
     try:
         log.record(MailItem(reading.grams, cheapest.mail_class, "domestic", cheapest.carrier, cheapest.price,
                             cheapest.currency, "demo", config.scale[0].id), request_id="demo-letter")

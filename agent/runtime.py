@@ -48,7 +48,7 @@ class Agent:
         self.config = config
         self.agent_id = config.agent.id
         self.devices = Devices()
-        self.commands = Commands(self.devices, config.postage.carrier)
+        self.commands = Commands(self.devices, config.postage.carrier, config.agent.data_dir)
         self.link = MqttLink(config.mqtt, config.site, self.agent_id, self.commands.handle)
         self.discovery = Discovery(config.site, self.agent_id, config.agent.data_dir / "ha-discovery.json",
                                    self.link.publish_state)

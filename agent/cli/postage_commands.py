@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 
 from contract.config import FrontdeskConfig, load_config
 
-MAIL_LOG_FILE = "mail-log.db"
-
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     group = commands.add_parser("postage", help="postage prices and the mail log").add_subparsers(
@@ -74,13 +72,13 @@ def _quote(args: argparse.Namespace) -> int:
 
 
 def _record(args: argparse.Namespace) -> int:
-    from agent.ledger.mail_log import MailItem, MailLog
+    from agent.ledger.mail_log import FILE_NAME, MailItem, MailLog
 
     config = load_config(args.config)
     (priced,) = _quotes(args, config)
     item = MailItem(priced.weight_grams, priced.mail_class, priced.destination, priced.carrier,
                     priced.price, priced.currency, args.by)
-    log = MailLog(config.agent.data_dir / MAIL_LOG_FILE)
+    log = MailLog(config.agent.data_dir / FILE_NAME)
     try:
         entry = log.record(item, request_id=args.request_id)
     finally:
@@ -90,11 +88,11 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _today(args: argparse.Namespace) -> int:
-    from agent.ledger.mail_log import MailLog
+    from agent.ledger.mail_log import FILE_NAME, MailLog
 
     config = load_config(args.config)
     zone = ZoneInfo(config.office.timezone)
-    log = MailLog(config.agent.data_dir / MAIL_LOG_FILE)
+    log = MailLog(config.agent.data_dir / FILE_NAME)
     try:
         day = datetime.now(zone).date()
         items, totals = log.items_on(day, zone), log.totals_on(day, zone)

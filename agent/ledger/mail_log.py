@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from agent.ledger.database import open_ledger
 
+FILE_NAME = "mail-log.db"  # in [agent] data_dir
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mail_item (
     id            INTEGER PRIMARY KEY,

@@ -315,3 +315,23 @@ def test_print_requests_are_validated(rig):
     assert reply["error"]["code"] == "invalid_request"
     reply = watcher.command("open_drawer", {})
     assert reply["error"]["code"] == "invalid_request" and "no cash drawer" in reply["error"]["message"]
+
+
+def test_mail_is_priced_and_recorded_once_per_request(rig, tmp_path):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from agent.ledger.mail_log import FILE_NAME, MailLog
+
+    watcher, *_ = rig
+    request = {"weight": "85g", "mail_class": "large_letter", "carrier": "deutschepost", "staff": "Ana",
+               "request_id": "desk-mail-1"}
+    first, again = watcher.command("mail_record", request), watcher.command("mail_record", request)
+    assert first["ok"] and first["result"]["quote"]["price"] == "1.80", first
+    assert again["result"]["id"] == first["result"]["id"]
+    zone = ZoneInfo("Europe/Bucharest")
+    log = MailLog(tmp_path / "data" / FILE_NAME)
+    totals = log.totals_on(datetime.now(zone).date(), zone)
+    assert totals.count == 1 and str(totals.totals["EUR"]) == "1.80"
+    reply = watcher.command("mail_record", {**request, "request_id": None, "staff": ""})
+    assert reply["error"]["code"] == "invalid_request" and "staff" in reply["error"]["message"]
