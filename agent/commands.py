@@ -67,15 +67,25 @@ class QueueRequest(Request):
     queue: str | None = None
 
 
+class FaxRequest(QueueRequest):
+    number: str = Field(min_length=3, max_length=40)
+    document: str = Field(min_length=4, max_length=14_000_000, description="the file, base64")
+    filename: str = Field(default="document.pdf", pattern=r"^[\w .-]{1,80}$")
+    cover_to: str | None = Field(default=None, max_length=120)
+    note: str = Field(default="", max_length=2000)
+
+
 class JobRequest(QueueRequest):
     job: int = Field(gt=0)
 
 
 class Commands:
-    def __init__(self, devices, postage_carrier: str, data_dir: Path) -> None:
+    def __init__(self, devices, postage_carrier: str, data_dir: Path, office=None) -> None:
         self.devices = devices
         self.postage_carrier = postage_carrier
         self.data_dir = data_dir
+        self.office = office
+        self._faxes: dict[str, dict[str, Any]] = {}  # request_id -> reply, while the agent runs
         self._mail_log = None  # opened on first use, on the command thread that uses it
         self._handlers: dict[str, tuple[type[Request], Callable[[Any], dict[str, Any]]]] = {
             "status": (Request, self._status),
@@ -90,6 +100,7 @@ class Commands:
             "postage_quote": (QuoteRequest, self._postage_quote),
             "mail_record": (MailRecordRequest, self._mail_record),
             "queue_status": (QueueRequest, self._queue_status),
+            "fax_send": (FaxRequest, self._fax_send),
             "job_cancel": (JobRequest, lambda r: self._job_act(r, "cancel")),
             "job_hold": (JobRequest, lambda r: self._job_act(r, "hold")),
             "job_release": (JobRequest, lambda r: self._job_act(r, "release")),
@@ -182,6 +193,25 @@ class Commands:
                         priced["carrier"], Decimal(priced["price"]), priced["currency"], request.staff, request.scale)
         entry = self._mail_log.record(item, request_id=request.request_id)
         return {"id": entry.id, "recorded_at": entry.recorded_at.isoformat(), "quote": priced}
+
+    def _fax_send(self, request: FaxRequest) -> dict[str, Any]:
+        """Submit the fax and reply at once; `fax_sent` / `fax_failed` events follow on the queue."""
+        import base64
+        import binascii
+
+        if request.request_id and request.request_id in self._faxes:
+            return {**self._faxes[request.request_id], "duplicate": True}
+        queue = self.devices.get("queue", request.queue)
+        if queue.config.kind != "fax":
+            raise CommandError(contract.INVALID_REQUEST, f"queue {queue.id!r} is a {queue.config.kind}, not a fax")
+        try:
+            content = base64.b64decode(request.document, validate=True)
+        except binascii.Error:
+            raise CommandError(contract.INVALID_REQUEST, "document: not valid base64") from None
+        reply = self.devices.faxes.send(queue, content, request, self.office)
+        if request.request_id:
+            self._faxes[request.request_id] = reply
+        return {**reply, "duplicate": False}
 
     def _queue_status(self, request: QueueRequest) -> dict[str, Any]:
         queue = self.devices.get("queue", request.queue)

@@ -11,6 +11,7 @@ from agent.commands import CommandError, Commands
 from agent.discovery import STATUS_TOPIC as DISCOVERY_STATUS
 from agent.discovery import Discovery
 from agent.health import HealthTracker
+from agent.faxes import FaxOutbox
 from agent.ledger.print_jobs import PrintJobs
 from agent import systemd
 from agent.mqtt_link import MqttLink
@@ -28,6 +29,7 @@ class Devices:
     def __init__(self) -> None:
         self.by_kind: dict[str, dict[str, Any]] = {"printer": {}, "scale": {}, "queue": {}}
         self.trackers: dict[str, HealthTracker] = {}
+        self.faxes: FaxOutbox | None = None
 
     def get(self, kind: str, device_id: str | None):
         devices = self.by_kind[kind]
@@ -48,7 +50,7 @@ class Agent:
         self.config = config
         self.agent_id = config.agent.id
         self.devices = Devices()
-        self.commands = Commands(self.devices, config.postage.carrier, config.agent.data_dir)
+        self.commands = Commands(self.devices, config.postage.carrier, config.agent.data_dir, config.office)
         self.link = MqttLink(config.mqtt, config.site, self.agent_id, self.commands.handle)
         self.discovery = Discovery(config.site, self.agent_id, config.agent.data_dir / "ha-discovery.json",
                                    self.link.publish_state)
@@ -109,6 +111,10 @@ class Agent:
             trackers = {queue.id: self._tracker(queue.id, queue.kind) for queue in self.config.queue}
             for queue in queues:
                 self.devices.by_kind["queue"][queue.id] = queue
+            self.devices.faxes = FaxOutbox(
+                self.config.agent.data_dir / "fax-outbox",
+                lambda device, name, fields: self._publish(device, "events", contract.event(name, **fields)),
+            )
             self._loops.append(("queues", QueueSupervisor(queues, trackers, {}).run))
 
     def _add(self, kind: str, device_id: str, supervisor, loop) -> None:

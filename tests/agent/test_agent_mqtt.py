@@ -84,6 +84,7 @@ def rig(broker, printer_sim, cups_lab, tmp_path):
             + f'port = {printer_sim.port}\nstatus_timeout = 0.3\n'
             + f'[[scale]]\nid = "mail-scale"\nprotocol = "mt-sics"\ndevice = "{scale_sim.device_path}"\n'
             + '[[queue]]\nid = "copier"\ncups_name = "Copier"\nkind = "copier"\n'
+            + '[[queue]]\nid = "fax"\ncups_name = "Fax"\nkind = "fax"\n'
         )
         watcher = Watcher(broker)
         agent, stop = Agent(config), threading.Event()
@@ -129,7 +130,7 @@ def test_commands_answer_with_their_correlation_data(rig):
     watcher, *_ = rig
     watcher.state("mail-scale", health="ok")
     status = watcher.command("status", {})
-    assert status["ok"] and set(status["result"]["devices"]) == {"desk-printer", "mail-scale", "copier"}
+    assert status["ok"] and set(status["result"]["devices"]) == {"desk-printer", "mail-scale", "copier", "fax"}
     assert watcher.command("printer_status", {"printer": "desk-printer"})["result"]["health"] == "ok"
     reading = watcher.command("scale_read", {"stable": True})
     assert reading["ok"] and reading["result"]["grams"] == "85.00"
@@ -335,3 +336,33 @@ def test_mail_is_priced_and_recorded_once_per_request(rig, tmp_path):
     assert totals.count == 1 and str(totals.totals["EUR"]) == "1.80"
     reply = watcher.command("mail_record", {**request, "request_id": None, "staff": ""})
     assert reply["error"]["code"] == "invalid_request" and "staff" in reply["error"]["message"]
+
+
+def test_a_fax_sent_over_mqtt_is_followed_to_its_outcome(rig):
+    import base64
+
+    watcher, _, _, cups_lab = rig
+    document = base64.b64encode(b"Contract, page 1\n").decode()
+    reply = watcher.command("fax_send", {"queue": "fax", "number": "+40 21 318 2400", "document": document,
+                                         "filename": "contract.txt", "cover_to": "Ana Pop", "request_id": "fx-1"})
+    assert reply["ok"] and reply["result"]["number"] == "+40213182400", reply
+    sent = json.loads(watcher.wait_for(lambda t, p, r: t.endswith("devices/fax/events") and b"fax_sent" in p)[1])
+    assert sent["job"] == reply["result"]["job"]
+    assert cups_lab.sent_faxes()[-1]["number"] == "+40213182400"
+    assert watcher.command("fax_send", {"queue": "fax", "number": "+40 21 318 2400", "document": document,
+                                        "request_id": "fx-1"})["result"]["duplicate"] is True
+    cups_lab.fail_next_fax("No dial tone")
+    watcher.command("fax_send", {"queue": "fax", "number": "+49 30 1234567", "document": document})
+    failed = json.loads(watcher.wait_for(lambda t, p, r: t.endswith("devices/fax/events") and b"fax_failed" in p,
+                                         timeout=40)[1])
+    assert "No dial tone" in failed["reason"]
+
+
+def test_fax_requests_are_validated(rig):
+    watcher, *_ = rig
+    reply = watcher.command("fax_send", {"queue": "fax", "number": "1234", "document": "aGVsbG8="})
+    assert reply["error"]["code"] == "invalid_options" and "'1234' is not a fax number" in reply["error"]["message"]
+    reply = watcher.command("fax_send", {"queue": "fax", "number": "+40213182400", "document": "****"})
+    assert reply["error"]["code"] == "invalid_request" and "base64" in reply["error"]["message"]
+    reply = watcher.command("fax_send", {"queue": "copier", "number": "+40213182400", "document": "aGVsbG8="})
+    assert reply["error"]["code"] == "invalid_request" and "not a fax" in reply["error"]["message"]
