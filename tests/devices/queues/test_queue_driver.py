@@ -172,20 +172,31 @@ def test_severity_suffixes_are_respected(copier, cups_lab, document):
     assert "media-jam-report" not in copier.state().as_dict()["printer_state_reasons"]
 
 
+class Changes:
+    """What a watcher reported, for a test to wait on."""
+
+    def __init__(self) -> None:
+        self.seen: list = []
+        self._arrived = threading.Condition()
+
+    def record(self, change) -> None:
+        with self._arrived:
+            self.seen.append(change)
+            self._arrived.notify_all()
+
+    def wait_for(self, predicate, timeout: float = 20) -> None:
+        with self._arrived:
+            assert self._arrived.wait_for(lambda: any(predicate(c) for c in self.seen), timeout), self.seen
+
+    def wait_for_last(self, kind: type, timeout: float = 10) -> None:
+        with self._arrived:
+            assert self._arrived.wait_for(lambda: self.seen and isinstance(self.seen[-1], kind), timeout), self.seen
+
+
 def test_watcher_sees_changes_and_survives_a_cupsd_restart(copier, client, cups_lab):
-    changes: list = []
-    seen = threading.Condition()
-
-    def record(change):
-        with seen:
-            changes.append(change)
-            seen.notify_all()
-
-    def wait_for(predicate, timeout=20):
-        with seen:
-            assert seen.wait_for(lambda: any(predicate(c) for c in changes), timeout), changes
-
-    watcher = QueueWatcher([copier], client, record, notify_interval=0.2, poll_interval=1)
+    reported = Changes()
+    changes, wait_for = reported.seen, reported.wait_for
+    watcher = QueueWatcher([copier], client, reported.record, notify_interval=0.2, poll_interval=1)
     stop = threading.Event()
     thread = threading.Thread(target=watcher.run, args=(stop,))
     thread.start()
@@ -221,28 +232,19 @@ def test_polling_watcher_sees_a_deleted_queue_and_its_return(client, cups_lab):
     fax_ppd = str(cups_lab.root / "fax.ppd")
     cups_lab.lpadmin("-p", "Temp", "-E", "-v", "frontdesk-fax-test:/", "-P", fax_ppd)
     temporary = PrintQueue(QueueConfig(id="temp", cups_name="Temp", kind="fax"), client)
-    changes: list = []
-    seen = threading.Condition()
-
-    def record(change):
-        with seen:
-            changes.append(change)
-            seen.notify_all()
-
-    watcher = QueueWatcher([temporary], client, record, poll_interval=0.2, subscribe=False)
+    reported = Changes()
+    watcher = QueueWatcher([temporary], client, reported.record, poll_interval=0.2, subscribe=False)
     stop = threading.Event()
     thread = threading.Thread(target=watcher.run, args=(stop,))
     thread.start()
     try:
-        with seen:
-            assert seen.wait_for(lambda: changes, 10)
+        reported.wait_for_last(QueueState)
         cups_lab.lpadmin("-x", "Temp")
-        with seen:
-            assert seen.wait_for(lambda: isinstance(changes[-1], QueueProblem), 10), changes
-        assert changes[-1].reason == "queue_not_found" and "'Temp' does not exist" in changes[-1].message
+        reported.wait_for_last(QueueProblem)
+        problem = reported.seen[-1]
+        assert problem.reason == "queue_not_found" and "'Temp' does not exist" in problem.message
         cups_lab.lpadmin("-p", "Temp", "-E", "-v", "frontdesk-fax-test:/", "-P", fax_ppd)
-        with seen:
-            assert seen.wait_for(lambda: isinstance(changes[-1], QueueState), 10), changes
+        reported.wait_for_last(QueueState)
         assert not watcher.subscribed
     finally:
         stop.set()
