@@ -31,3 +31,12 @@ def test_queue_benchmark_runs_and_prints_its_figures():
     )
     assert result.returncode == 0, result.stderr
     assert "CUPS state change -> watcher report" in result.stdout and "idle watching, CPU per hour" in result.stdout
+
+
+def test_agent_benchmark_runs_and_prints_its_figures():
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "bench_agent.py"), "--quick"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("fault -> state at a subscriber") == 3
+    assert "of a core, resident memory" in result.stdout
