@@ -3,7 +3,7 @@
 It supervises every configured printer, scale and queue, publishes their
 health over MQTT, announces them to Home Assistant and answers commands (see
 docs/mqtt.md). Under systemd it reports readiness and feeds the watchdog
-(agent/systemd.py, docs/deploy.md). Durable print jobs are still to come.
+only while it is healthy (agent/systemd.py, docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -13,13 +13,10 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from agent import systemd
 from contract.config import ConfigError, FrontdeskConfig, load_config
-
-log = logging.getLogger("frontdesk.agent")
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="frontdesk-agent", description="Frontdesk device agent.")
@@ -38,23 +35,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: _stopping(stop))
+        signal.signal(signum, lambda *_: stop.set())  # nothing else in a signal handler
+    threading.Thread(target=_say_stopping, args=(stop,), name="stopping", daemon=True).start()
     agent = Agent(config)
-    systemd.Watchdog(_health_check(agent), stop).start()
+    systemd.Watchdog(agent.healthy, stop).start()
     # run() starts the link and the device threads without waiting for either, then blocks.
     systemd.notify(READY=1, STATUS=_status(config))
     agent.run(stop)
     return 0
 
 
-def _stopping(stop: threading.Event) -> None:
+def _say_stopping(stop: threading.Event) -> None:
+    stop.wait()
     systemd.notify(STOPPING=1, STATUS="stopping")
-    stop.set()
-
-
-def _health_check(agent) -> Callable[[], bool]:
-    # Until Agent has healthy(), pings only prove that the process still runs Python.
-    return getattr(agent, "healthy", None) or (lambda: True)
 
 
 def _status(config: FrontdeskConfig) -> str:

@@ -38,6 +38,8 @@ def notify(**fields: object) -> bool:
     message = "\n".join(f"{key}={_one_line(value)}" for key, value in fields.items())
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            # Never block: a reader that stopped reading must not hang the agent (or its shutdown).
+            sock.setblocking(False)
             sock.sendto(message.encode("utf-8"), address)
     except OSError as error:
         # Never let a notification take the agent down; systemd's own timeouts will tell.
