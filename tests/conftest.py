@@ -104,3 +104,15 @@ def broker(tmp_path):
 
     with LocalBroker(tmp_path) as running:
         yield running
+
+
+def run_frontdesk(*args: str, config: Path, timeout: float = 60):
+    """`frontdesk ARGS --config CONFIG` as a staff member runs it: a real process."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "agent.cli", *args, "--config", str(config)],
+        capture_output=True, text=True, timeout=timeout, env={**os.environ, "FRONTDESK_CONFIG": ""},
+    )

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import OFFICE_TOML
-
-
-def frontdesk(*args: str, config: Path, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "agent.cli", *args, "--config", str(config)],
-        capture_output=True, text=True, timeout=timeout, env={**os.environ, "FRONTDESK_CONFIG": ""},
-    )
+from conftest import run_frontdesk as frontdesk
 
 
 @pytest.fixture

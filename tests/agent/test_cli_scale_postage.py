@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,15 +11,9 @@ from pathlib import Path
 
 import pytest
 from conftest import OFFICE_TOML
+from conftest import run_frontdesk as frontdesk
 
 from devices.scale.simulator import ScaleSimulator
-
-
-def frontdesk(*args: str, config: Path, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "agent.cli", *args, "--config", str(config)],
-        capture_output=True, text=True, timeout=timeout, env={**os.environ, "FRONTDESK_CONFIG": ""},
-    )
 
 
 @pytest.fixture
