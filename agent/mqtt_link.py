@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import ssl
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from contract import mqtt as contract
 from contract.config import MqttConfig
+from contract.mqtt_client import make_client
 
 log = logging.getLogger("frontdesk.agent.mqtt")
 
@@ -86,22 +85,7 @@ class MqttLink:
         self._client.publish(topic, contract.encode(payload), qos=qos)
 
     def _make_client(self, config: MqttConfig) -> mqtt.Client:
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=f"frontdesk-agent-{self.site}-{self.agent_id}",
-            protocol=mqtt.MQTTv5,
-        )
-        client.max_queued_messages_set(0)  # queue everything while the broker is away
-        client.reconnect_delay_set(min_delay=1, max_delay=30)
-        if config.username:
-            client.username_pw_set(config.username, config.password)
-        if config.tls is not None:
-            client.tls_set(
-                ca_certs=str(config.tls.ca_file) if config.tls.ca_file else None,
-                certfile=str(config.tls.cert_file) if config.tls.cert_file else None,
-                keyfile=str(config.tls.key_file) if config.tls.key_file else None,
-                tls_version=ssl.PROTOCOL_TLS_CLIENT,
-            )
-        client.will_set(self.availability, contract.OFFLINE, qos=1, retain=True)
+        client = make_client(config, f"frontdesk-agent-{self.site}-{self.agent_id}", will_topic=self.availability)
         client.on_connect = self._connected
         client.on_disconnect = self._disconnected
         client.on_message = self._message

@@ -14,33 +14,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
+from contract.config_base import LANGUAGES, DeviceId, Port, Seconds, Strict
 from contract.config_errors import ConfigError, describe_validation_error
+from contract.kiosk_config import KioskConfig
+from contract.manager_config import ManagerConfig
 
 __all__ = ["ConfigError", "FrontdeskConfig", "PrinterConfig", "load_config", "parse_config"]
 
 DEFAULT_CONFIG_PATH = Path("/etc/frontdesk/frontdesk.toml")
 CONFIG_ENV_VAR = "FRONTDESK_CONFIG"
-LANGUAGES = ("en", "ro", "de", "fr", "pl")
-
-# Device ids end up in MQTT topics and Home Assistant unique ids, so they are
-# restricted to characters that are safe in both.
-DeviceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
-Port = Annotated[int, Field(ge=1, le=65535)]
-Seconds = Annotated[float, Field(gt=0, le=300)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class OfficeConfig(Strict):
@@ -246,6 +230,8 @@ class FrontdeskConfig(Strict):
     printer: list[PrinterConfig] = []
     scale: list[ScaleConfig] = []
     queue: list[QueueConfig] = []
+    kiosk: KioskConfig = KioskConfig()
+    manager: ManagerConfig = ManagerConfig()
 
     @model_validator(mode="after")
     def _unique_device_ids(self) -> FrontdeskConfig:

@@ -8,6 +8,7 @@ JSON objects; times are ISO 8601 UTC.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,6 +21,8 @@ UNKNOWN_COMMAND = "unknown_command"
 UNKNOWN_DEVICE = "unknown_device"
 DEVICE_OFFLINE = "device_offline"
 INTERNAL_ERROR = "internal_error"
+# Never sent by an agent: a client's own answer when no reply came in time.
+AGENT_UNAVAILABLE = "agent_unavailable"
 
 
 def root(site: str) -> str:
@@ -47,6 +50,16 @@ def visitor_arrivals(site: str) -> str:
     return f"{root(site)}/visitors/arrivals"
 
 
+def agent_ledger(site: str, agent_id: str) -> str:
+    """Non-retained QoS 1 records of money and mail: `receipt_issued`, `mail_recorded`."""
+    return f"{root(site)}/agent/{agent_id}/ledger"
+
+
+def kiosk_visits(site: str, kiosk_id: str) -> str:
+    """Non-retained QoS 1 `signed_in` / `signed_out` records, with times and no personal data."""
+    return f"{root(site)}/kiosk/{kiosk_id}/visits"
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -63,7 +76,8 @@ def device_state(
 
 
 def event(name: str, **fields: Any) -> dict[str, Any]:
-    return {"event": name, "at": now(), **fields}
+    """An event with a unique `id`, so a subscriber can drop a QoS 1 redelivery."""
+    return {"event": name, "at": now(), "id": uuid.uuid4().hex, **fields}
 
 
 def ok_reply(result: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,146 @@
+"""Connecting to the broker and asking an agent to do something.
+
+Every Frontdesk process connects the same way (MQTT v5, credentials and TLS from
+`[mqtt]`, a retained `offline` last will), and the kiosk and the manager both
+send the agent's v5 request/response commands, so both live here once.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import logging
+import ssl
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from contract import mqtt as contract
+from contract.config import MqttConfig
+
+log = logging.getLogger("frontdesk.mqtt")
+
+Reply = dict[str, Any]
+
+
+def make_client(config: MqttConfig, client_id: str, will_topic: str | None = None) -> mqtt.Client:
+    """A paho v5 client set up from `[mqtt]`; the caller connects it and starts its loop."""
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    client.max_queued_messages_set(0)  # queue everything while the broker is away
+    client.reconnect_delay_set(min_delay=1, max_delay=30)
+    if config.username:
+        client.username_pw_set(config.username, config.password)
+    if config.tls is not None:
+        client.tls_set(
+            ca_certs=str(config.tls.ca_file) if config.tls.ca_file else None,
+            certfile=str(config.tls.cert_file) if config.tls.cert_file else None,
+            keyfile=str(config.tls.key_file) if config.tls.key_file else None,
+            tls_version=ssl.PROTOCOL_TLS_CLIENT,
+        )
+    if will_topic:
+        client.will_set(will_topic, contract.OFFLINE, qos=1, retain=True)
+    return client
+
+
+def no_reply(command: str, timeout: float) -> Reply:
+    return contract.error_reply(
+        contract.AGENT_UNAVAILABLE,
+        f"the agent did not answer {command!r} within {timeout:g} s; it may be stopped or the broker unreachable",
+    )
+
+
+class CommandClient:
+    """Sends commands to one agent and matches each reply by its correlation data.
+
+    Use it on a client you already run (`CommandClient(client, site, agent_id)`,
+    then call `subscribe()` from your on_connect); `request()` blocks the caller,
+    `submit()` returns a Future for callers that must not block (a UI thread).
+    """
+
+    def __init__(self, client: mqtt.Client, site: str, agent_id: str) -> None:
+        self._client = client
+        self.site, self.agent_id = site, agent_id
+        self.inbox = f"{contract.root(site)}/replies/{uuid.uuid4().hex}"
+        self._pending: dict[bytes, concurrent.futures.Future[Reply]] = {}
+        self._lock = threading.Lock()
+        client.message_callback_add(self.inbox, self._reply)
+
+    def subscribe(self) -> None:
+        """Subscribe to the reply inbox; call on every (re)connect."""
+        self._client.subscribe(self.inbox, qos=1)
+
+    def submit(self, command: str, payload: dict[str, Any], timeout: float = 15.0) -> concurrent.futures.Future[Reply]:
+        """Send now; the Future resolves to the agent's reply, or to an
+        `agent_unavailable` error reply after `timeout` seconds. It never raises."""
+        correlation = uuid.uuid4().bytes
+        future: concurrent.futures.Future[Reply] = concurrent.futures.Future()
+        with self._lock:
+            self._pending[correlation] = future
+        properties = Properties(PacketTypes.PUBLISH)
+        properties.ResponseTopic, properties.CorrelationData = self.inbox, correlation
+        properties.MessageExpiryInterval = max(1, int(timeout))  # a late command must not act later
+        topic = contract.command_topic(self.site, self.agent_id, command)
+        self._client.publish(topic, contract.encode(payload), qos=1, properties=properties)
+        timer = threading.Timer(timeout, self._expire, (correlation, command, timeout))
+        timer.daemon = True
+        timer.start()
+        future.add_done_callback(lambda _: timer.cancel())
+        return future
+
+    def request(self, command: str, payload: dict[str, Any], timeout: float = 15.0) -> Reply:
+        return self.submit(command, payload, timeout).result()
+
+    def _expire(self, correlation: bytes, command: str, timeout: float) -> None:
+        with self._lock:
+            future = self._pending.pop(correlation, None)
+        if future is not None:
+            future.set_result(no_reply(command, timeout))
+
+    def _reply(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        correlation = getattr(getattr(message, "properties", None), "CorrelationData", None)
+        with self._lock:
+            future = self._pending.pop(correlation, None) if correlation else None
+        if future is None:
+            return  # a reply that came after its timeout, or not ours
+        try:
+            reply = json.loads(message.payload)
+        except ValueError:
+            reply = contract.error_reply(contract.INTERNAL_ERROR, "the agent sent a reply that is not JSON")
+        future.set_result(reply)
+
+
+class AgentConnection:
+    """A connected client plus a CommandClient, for programs that only send commands
+    (the CLI, the manager's actions, tests). `on_connect` extras may be chained."""
+
+    def __init__(self, config: MqttConfig, site: str, agent_id: str, client_id: str,
+                 will_topic: str | None = None, on_connect: Callable[[mqtt.Client], None] | None = None) -> None:
+        self.client = make_client(config, client_id, will_topic)
+        self.commands = CommandClient(self.client, site, agent_id)
+        self.connected = threading.Event()
+        self._config, self._on_connect = config, on_connect
+        self.client.on_connect = self._connected
+        self.client.on_disconnect = lambda *args: self.connected.clear()
+
+    def start(self) -> None:
+        self.client.connect_async(self._config.host, self._config.port, keepalive=30)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def _connected(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.error("broker %s:%s refused the connection: %s", self._config.host, self._config.port, reason_code)
+            return
+        self.commands.subscribe()
+        if self._on_connect:
+            self._on_connect(client)
+        self.connected.set()
