@@ -50,6 +50,15 @@ def visitor_arrivals(site: str) -> str:
     return f"{root(site)}/visitors/arrivals"
 
 
+def kiosk_replies(site: str, kiosk_id: str) -> str:
+    """Prefix of a kiosk's command reply topics (the example ACL lets agents write there)."""
+    return f"{root(site)}/kiosk/{kiosk_id}/replies"
+
+
+def manager_replies(site: str, manager_id: str) -> str:
+    return f"{root(site)}/manager/{manager_id}/replies"
+
+
 def agent_ledger(site: str, agent_id: str) -> str:
     """Non-retained QoS 1 records of money and mail: `receipt_issued`, `mail_recorded`."""
     return f"{root(site)}/agent/{agent_id}/ledger"

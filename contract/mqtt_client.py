@@ -58,15 +58,16 @@ def no_reply(command: str, timeout: float) -> Reply:
 class CommandClient:
     """Sends commands to one agent and matches each reply by its correlation data.
 
-    Use it on a client you already run (`CommandClient(client, site, agent_id)`,
+    Use it on a client you already run (`CommandClient(client, site, agent_id, replies)`,
+    where `replies` is the caller's own reply prefix, e.g. `contract.kiosk_replies()`),
     then call `subscribe()` from your on_connect); `request()` blocks the caller,
     `submit()` returns a Future for callers that must not block (a UI thread).
     """
 
-    def __init__(self, client: mqtt.Client, site: str, agent_id: str) -> None:
+    def __init__(self, client: mqtt.Client, site: str, agent_id: str, replies: str) -> None:
         self._client = client
         self.site, self.agent_id = site, agent_id
-        self.inbox = f"{contract.root(site)}/replies/{uuid.uuid4().hex}"
+        self.inbox = f"{replies}/{uuid.uuid4().hex}"
         self._pending: dict[bytes, concurrent.futures.Future[Reply]] = {}
         self._lock = threading.Lock()
         client.message_callback_add(self.inbox, self._reply)
@@ -119,10 +120,10 @@ class AgentConnection:
     """A connected client plus a CommandClient, for programs that only send commands
     (the CLI, the manager's actions, tests). `on_connect` extras may be chained."""
 
-    def __init__(self, config: MqttConfig, site: str, agent_id: str, client_id: str,
+    def __init__(self, config: MqttConfig, site: str, agent_id: str, client_id: str, replies: str,
                  will_topic: str | None = None, on_connect: Callable[[mqtt.Client], None] | None = None) -> None:
         self.client = make_client(config, client_id, will_topic)
-        self.commands = CommandClient(self.client, site, agent_id)
+        self.commands = CommandClient(self.client, site, agent_id, replies)
         self.connected = threading.Event()
         self._config, self._on_connect = config, on_connect
         self.client.on_connect = self._connected
