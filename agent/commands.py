@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.print_requests import BadgeRequest, DrawerRequest, ReceiptRequest, stored
+from agent.print_requests import BadgeRequest, DrawerRequest, ReceiptRequest, receipt_record, stored
 from contract import mqtt as contract
 from devices.errors import DeviceError
 
@@ -87,6 +87,8 @@ class Commands:
         self.office = office
         self._faxes: dict[str, dict[str, Any]] = {}  # request_id -> reply, while the agent runs
         self._mail_log = None  # opened on first use, on the command thread that uses it
+        # Money and mail records for the manager (agent/<id>/ledger); set by the runtime.
+        self.on_ledger: Callable[[dict[str, Any]], None] = lambda record: None
         self._handlers: dict[str, tuple[type[Request], Callable[[Any], dict[str, Any]]]] = {
             "status": (Request, self._status),
             "printer_status": (PrinterRequest, self._printer_status),
@@ -153,6 +155,8 @@ class Commands:
         if kind == "drawer" and supervisor.device.config.drawer_pin is None:
             raise CommandError(contract.INVALID_REQUEST, f"printer {supervisor.device.id!r} has no cash drawer")
         job, new = supervisor.submit(kind, stored(request, datetime.now(timezone.utc)), request.request_id)
+        if new and kind == "receipt":
+            self.on_ledger(contract.event("receipt_issued", **receipt_record(job, self.office)))
         job = supervisor.jobs.wait_until_printed(job.id, request.wait)
         return {**job.as_dict(), "duplicate": not new}
 
@@ -192,6 +196,11 @@ class Commands:
         item = MailItem(Decimal(priced["weight_grams"]), priced["mail_class"], priced["destination"],
                         priced["carrier"], Decimal(priced["price"]), priced["currency"], request.staff, request.scale)
         entry = self._mail_log.record(item, request_id=request.request_id)
+        if not entry.duplicate:
+            self.on_ledger(contract.event(
+                "mail_recorded", entry=str(entry.id), carrier=item.carrier, mail_class=item.mail_class,
+                destination=item.destination, grams=float(item.weight_grams), price=str(item.price),
+                currency=item.currency))
         return {"id": entry.id, "recorded_at": entry.recorded_at.isoformat(), "quote": priced}
 
     def _fax_send(self, request: FaxRequest) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -26,6 +27,7 @@ from paho.mqtt.properties import Properties
 from contract import mqtt as contract
 from contract.config import MqttConfig
 from contract.mqtt_client import make_client
+from agent.ledger.outbox import EventOutbox
 
 log = logging.getLogger("frontdesk.agent.mqtt")
 
@@ -33,7 +35,8 @@ CommandHandler = Callable[[str, bytes], dict[str, Any]]
 
 
 class MqttLink:
-    def __init__(self, config: MqttConfig, site: str, agent_id: str, on_command: CommandHandler) -> None:
+    def __init__(self, config: MqttConfig, site: str, agent_id: str, on_command: CommandHandler,
+                 outbox_path: Path | None = None) -> None:
         self.site, self.agent_id = site, agent_id
         self.availability = contract.agent_availability(site, agent_id)
         self._commands = contract.command_topic(site, agent_id, "+")
@@ -47,14 +50,25 @@ class MqttLink:
         self._offline_since = time.monotonic()
         self._client = self._make_client(config)
         self._config = config
+        self._outbox = None if outbox_path is None else EventOutbox(outbox_path, self._publish_now, self.connected)
+        self._outbox_stop = threading.Event()
+        self._outbox_thread: threading.Thread | None = None
 
     def start(self) -> None:
         self._client.connect_async(self._config.host, self._config.port, keepalive=30)
         self._client.loop_start()
+        if self._outbox is not None:
+            self._outbox_thread = threading.Thread(target=self._outbox.run, args=(self._outbox_stop,),
+                                                   name="event-outbox", daemon=True)
+            self._outbox_thread.start()
 
     def stop(self) -> None:
         self._stopping = True
         self._worker.shutdown(wait=True, cancel_futures=True)
+        if self._outbox_thread is not None:
+            self._outbox_stop.set()
+            self._outbox.wake()
+            self._outbox_thread.join(5)
         if self.connected.is_set():
             self._client.publish(self.availability, contract.OFFLINE, qos=1, retain=True).wait_for_publish(5)
         self._client.disconnect()
@@ -82,13 +96,24 @@ class MqttLink:
             self._client.publish(topic, data, qos=1, retain=True)
 
     def publish_event(self, topic: str, payload: dict[str, Any], qos: int = 1) -> None:
-        self._client.publish(topic, contract.encode(payload), qos=qos)
+        """QoS 1 events go through the on-disk outbox (when the link has one)."""
+        if qos == 1 and self._outbox is not None:
+            self._outbox.put(topic, contract.encode(payload))
+        else:
+            self._client.publish(topic, contract.encode(payload), qos=qos)
+
+    def pending_events(self) -> int:
+        return 0 if self._outbox is None else self._outbox.pending()
+
+    def _publish_now(self, topic: str, data: bytes):
+        return self._client.publish(topic, data, qos=1)
 
     def _make_client(self, config: MqttConfig) -> mqtt.Client:
         client = make_client(config, f"frontdesk-agent-{self.site}-{self.agent_id}", will_topic=self.availability)
         client.on_connect = self._connected
         client.on_disconnect = self._disconnected
         client.on_message = self._message
+        client.on_publish = self._acknowledged
         return client
 
     def _connected(self, client, userdata, flags, reason_code, properties) -> None:
@@ -99,7 +124,13 @@ class MqttLink:
         client.subscribe([(self._commands, 1)] + [(topic, 1) for topic in self._watched])
         self.republish_retained()
         self.connected.set()
+        if self._outbox is not None:
+            self._outbox.wake()
         log.info("connected to %s:%s; retained state republished", self._config.host, self._config.port)
+
+    def _acknowledged(self, client, userdata, mid, reason_code, properties) -> None:
+        if self._outbox is not None:
+            self._outbox.acknowledged(mid)
 
     def offline_for(self) -> float:
         """Seconds since the broker was last reachable (0 while connected)."""

@@ -72,3 +72,12 @@ def badge_from(stored_request: dict) -> Badge:
                  signed_in_at=datetime.fromisoformat(stored_request["taken_at"]), company=stored_request["company"],
                  host=stored_request["host"], language=stored_request["language"],
                  signout_code=stored_request["signout_code"])
+
+
+def receipt_record(job, office) -> dict:
+    """What the manager learns of a receipt: number, total, method; never the items' text."""
+    items = job.request["items"]
+    total = sum((Decimal(i["unit_price"]) * Decimal(i["quantity"]) for i in items), Decimal(0))
+    return {"number": job.receipt_number, "total": str(total.quantize(Decimal("0.01"))),
+            "currency": office.currency if office is not None else "EUR",
+            "payment_method": job.request["payment_method"], "items": len(items)}

@@ -12,6 +12,7 @@ from agent.discovery import STATUS_TOPIC as DISCOVERY_STATUS
 from agent.discovery import Discovery
 from agent.health import HealthTracker
 from agent.faxes import FaxOutbox
+from agent.ledger.outbox import FILE_NAME as OUTBOX_FILE
 from agent.ledger.print_jobs import PrintJobs
 from agent import systemd
 from agent.mqtt_link import MqttLink
@@ -51,7 +52,10 @@ class Agent:
         self.agent_id = config.agent.id
         self.devices = Devices()
         self.commands = Commands(self.devices, config.postage.carrier, config.agent.data_dir, config.office)
-        self.link = MqttLink(config.mqtt, config.site, self.agent_id, self.commands.handle)
+        self.link = MqttLink(config.mqtt, config.site, self.agent_id, self.commands.handle,
+                             outbox_path=config.agent.data_dir / OUTBOX_FILE)
+        ledger_topic = contract.agent_ledger(config.site, self.agent_id)
+        self.commands.on_ledger = lambda record: self.link.publish_event(ledger_topic, record)
         self.discovery = Discovery(config.site, self.agent_id, config.agent.data_dir / "ha-discovery.json",
                                    self.link.publish_state)
         self._loops: list[tuple[str, Callable[[threading.Event], None]]] = []

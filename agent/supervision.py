@@ -18,6 +18,7 @@ from agent.health import HealthTracker
 from agent.ledger.print_jobs import PrintJob, PrintJobs
 from agent.print_requests import badge_from, receipt_from
 from devices.printer import PrinterError, ReceiptPrinter
+from devices.printer.documents import interrupted_notice
 from devices.printer.status import PrinterStatus
 from devices.queues import PrintQueue, QueueProblem, QueueState, QueueWatcher
 from devices.scale import Scale, ScaleOffline, ScaleProblem, ScaleReading
@@ -66,20 +67,30 @@ class PrinterSupervisor:
                 return
 
     def _print(self, job: PrintJob) -> bool:
-        data = self.use(lambda printer: printer.render(_document(job)) if job.kind != "drawer" else None)
-        self.jobs.mark(job.id, "sending")
+        """One job; its state follows the paper (see agent/ledger/print_jobs.py)."""
         try:
             if job.kind == "drawer":
-                self.use(lambda printer: printer.open_drawer())
+                self.use(lambda printer: printer.print_bytes(
+                    printer.drawer_kick(), on_start=lambda: self.jobs.mark(job.id, "sending")))
+            elif job.state == "sent":  # printed before a crash; only its cut is missing
+                self.use(lambda printer: printer.print_bytes(printer.render_parts(_document(job))[1]))
             else:
-                self.use(lambda printer: printer.print_bytes(data, on_sent=lambda: self.jobs.mark(job.id, "sent")))
+                self.use(lambda printer: self._send(printer, job))
         except PrinterError as error:
-            self.jobs.mark(job.id, "queued", str(error))
+            body_on_paper = self.jobs.get(job.id).state == "sent"  # then only the cut is still owed
+            self.jobs.mark(job.id, "sent" if body_on_paper else "queued", str(error))
             self._announce("job_waiting", {**job.as_dict(), "state": "queued", "reason": error.reason})
             return False
         self.jobs.mark(job.id, "printed")
         self._announce("job_completed", {**job.as_dict(), "state": "printed"})
         return True
+
+    def _send(self, printer: ReceiptPrinter, job: PrintJob) -> None:
+        body, cut = printer.render_parts(_document(job))
+        if job.attempts:  # an earlier attempt may have left part of it on the paper: void that first
+            body = printer.render(interrupted_notice(printer.office, job.request.get("language"))) + body
+        printer.print_bytes(body, on_start=lambda: self.jobs.mark(job.id, "sending"),
+                            on_sent=lambda: self.jobs.mark(job.id, "sent"), finish=cut)
 
     def check(self) -> PrinterStatus:
         status = self.use(lambda printer: printer.status())
@@ -98,8 +109,12 @@ def _document(job: PrintJob):
     return badge_from(job.request)
 
 
+# A weight left unchanged this long stops the live stream until it changes (see Scale.readings).
+QUIET_AFTER = 5.0
+
+
 class ScaleSupervisor:
-    """Streams live readings; commands interrupt the stream briefly and it resumes."""
+    """Streams live readings while the weight moves; commands interrupt briefly and it resumes."""
 
     kind = "scale"
 
@@ -114,10 +129,11 @@ class ScaleSupervisor:
         self._fresh = threading.Condition()
         self._published: tuple | None = None
         self._published_at = 0.0
+        self._wake = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
-            readings = self.device.readings(stop)
+            readings = self.device.readings(stop, quiet_after=QUIET_AFTER, wake=self._wake)
             try:
                 for event in readings:
                     self._take(event)
@@ -133,6 +149,7 @@ class ScaleSupervisor:
             raise ScaleOffline(f"scale {self.device.id!r} is offline", device_id=self.device.id)
         job: concurrent.futures.Future = concurrent.futures.Future()
         self._pending.put((action, job))
+        self._wake.set()
         return job.result(timeout=timeout)
 
     def latest(self, stable: bool, timeout: float) -> ScaleReading | None:

@@ -247,6 +247,15 @@ class FrontdeskConfig(Strict):
                 seen[device.id] = where
         return self
 
+    @model_validator(mode="after")
+    def _kiosk_labels_in_office_language(self) -> FrontdeskConfig:
+        # A field label must exist in the language the kiosk falls back to first.
+        missing = self.kiosk.missing_labels(self.office.language)
+        if missing:
+            raise ConfigError(*(f"{key}: required; every kiosk field needs a label in the office "
+                                f"language {self.office.language!r}" for key in missing))
+        return self
+
     def printer_by_id(self, printer_id: str | None) -> PrinterConfig:
         return self._device("printer", printer_id)
 

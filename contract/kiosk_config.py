@@ -1,13 +1,110 @@
 """The `[kiosk]` section: the visitor kiosk's own settings.
 
-Filled in by the kiosk issue; kept apart from contract/config.py so each
-process's section stays small and readable.
+Kept apart from contract/config.py so each process's section stays small and
+readable. The staff PIN hash format is checked here (not only when the kiosk
+first asks for the PIN) so that a mangled paste stops the kiosk at start-up
+with a line naming `kiosk.staff_pin_hash`.
 """
 
 from __future__ import annotations
 
-from contract.config_base import Strict
+import base64
+import binascii
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator
+
+from contract.config_base import DeviceId, Strict
+
+Language = Literal["en", "ro", "de", "fr", "pl"]
+Purpose = Literal["meeting", "interview", "delivery", "maintenance", "event", "other"]
+PURPOSES: tuple[str, ...] = ("meeting", "interview", "delivery", "maintenance", "event", "other")
+
+PIN_HASH_SCHEME = "scrypt"
+
+
+def split_pin_hash(hashed: str) -> tuple[bytes, bytes]:
+    """(salt, digest) of a `scrypt$<salt b64>$<hash b64>` string; ValueError says what is wrong."""
+    parts = hashed.split("$")
+    if len(parts) != 3 or parts[0] != PIN_HASH_SCHEME:
+        raise ValueError(
+            "expected 'scrypt$<salt>$<hash>' as printed by `frontdesk-kiosk set-pin`"
+        )
+    try:
+        salt = base64.b64decode(parts[1], validate=True)
+        digest = base64.b64decode(parts[2], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("the salt or hash is not valid base64; run `frontdesk-kiosk set-pin` again") from None
+    if len(salt) < 8 or len(digest) < 16:
+        raise ValueError("the salt or hash is too short; run `frontdesk-kiosk set-pin` again")
+    return salt, digest
+
+
+class HostEntry(Strict):
+    """Someone visitors come to see, listed in the kiosk's host directory."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    department: str | None = None
+
+
+class VisitorField(Strict):
+    """A further question asked at sign-in, e.g. a car's number plate."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,30}$")]
+    # The UI shows the visitor's language, else English, else any; the office's
+    # default language must be there (checked against [office] by FrontdeskConfig).
+    label: dict[Language, Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1)
+    required: bool = False
+    max_length: Annotated[int, Field(ge=1, le=1000)] = 120
 
 
 class KioskConfig(Strict):
-    pass
+    # MQTT: frontdesk/<site>/kiosk/<id>/...
+    id: DeviceId = "lobby"
+    # Which agent the kiosk commands, and its badge printer (None: the agent's first).
+    agent: DeviceId = "main"
+    printer: DeviceId | None = None
+    # visitors.db (the visitor log) and the PIN lock-out state live here.
+    data_dir: Path = Path("/var/lib/frontdesk-kiosk")
+    # Back to the welcome screen, forgetting what was typed, after this long untouched.
+    idle_seconds: Annotated[float, Field(ge=10, le=3600)] = 60
+    # Visits older than this are erased (with their signatures).
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    # From `frontdesk-kiosk set-pin`; None disables the staff area.
+    staff_pin_hash: str | None = None
+    pin_attempts: Annotated[int, Field(ge=1, le=100)] = 5
+    lockout_minutes: Annotated[float, Field(gt=0, le=1440)] = 5
+    purposes: list[Purpose] = Field(default=list(PURPOSES), min_length=1)
+    hosts: list[HostEntry] = []
+    fields: list[VisitorField] = []
+    # <lang>.txt files here override the shipped visitor policy texts.
+    policy_dir: Path | None = None
+    logo: Path | None = None
+    fullscreen: bool = True
+    window_size: tuple[Annotated[int, Field(ge=200, le=8192)], Annotated[int, Field(ge=200, le=8192)]] | None = None
+
+    @field_validator("staff_pin_hash")
+    @classmethod
+    def _well_formed_hash(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_pin_hash(value)
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _unique_field_ids(cls, value: list[VisitorField]) -> list[VisitorField]:
+        ids = [field.id for field in value]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"field id {duplicates[0]!r} is used twice; give every field its own id")
+        return value
+
+    def missing_labels(self, office_language: str) -> list[str]:
+        """Key paths of field labels that lack the office's default language."""
+        return [
+            f"kiosk.fields[{index}].label.{office_language}"
+            for index, field in enumerate(self.fields)
+            if office_language not in field.label
+        ]

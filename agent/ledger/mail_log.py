@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -48,6 +49,7 @@ class RecordedMail:
     id: int
     recorded_at: datetime
     item: MailItem
+    duplicate: bool = False  # the request_id had been recorded before
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class MailLog:
             return RecordedMail(cursor.lastrowid, moment, item)
         except sqlite3.IntegrityError:
             row = self._db.execute("SELECT * FROM mail_item WHERE request_id = ?", (request_id,)).fetchone()
-            return _recorded(row)
+            return dataclasses.replace(_recorded(row), duplicate=True)
 
     def items_on(self, day: date, zone: ZoneInfo) -> list[RecordedMail]:
         start = datetime.combine(day, time.min, zone).astimezone(timezone.utc)

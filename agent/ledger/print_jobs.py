@@ -4,12 +4,17 @@ A job is stored before the request is acknowledged, so nothing acknowledged is
 lost. Its state says how far it got, which is what a restart needs to know:
 
     queued -> sending -> sent -> printed
-              (bytes going out) (all accepted; checking the printer's status)
+              (body going out) (the printer has the whole body; the cut follows)
 
-After a crash, `sending` goes back to `queued`: the printer got at most part of
-the document (no cut), so it is printed again in full. `sent` counts as printed:
-every byte was accepted, only the check after it was missing. A request_id seen
-before returns the job it made, so a repeated request prints nothing new.
+A job's cut is sent only after the printer has confirmed the body and `sent` is
+on disk, so a crash at any moment leaves exactly one valid printout:
+* in `sending`, the paper holds at most an uncut part: the job goes back to
+  `queued`, and because it has an attempt behind it, the printer first prints
+  "INTERRUPTED - NOT VALID" and cuts (voiding that part), then the whole job;
+* in `sent`, the body is on paper: only the cut is sent (a crash after the cut
+  but before `printed` costs one blank cut, never a second receipt).
+A failed attempt (paper out, printer unplugged mid-job) is handled the same way.
+A request_id seen before returns the job it made, so a repeated request prints nothing new.
 Receipt numbers are allocated in the same transaction as their job: gapless,
 and never reused, even if the printing fails.
 """
@@ -103,7 +108,8 @@ class PrintJobs:
     def next_waiting(self, printer_id: str) -> PrintJob | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT * FROM print_job WHERE printer_id = ? AND state IN ('queued', 'sending') ORDER BY id LIMIT 1",
+                "SELECT * FROM print_job WHERE printer_id = ? AND state IN ('queued', 'sending', 'sent')"
+                " ORDER BY id LIMIT 1",
                 (printer_id,),
             ).fetchone()
         return _job(row) if row else None
@@ -120,10 +126,8 @@ class PrintJobs:
             self.changed.notify_all()
 
     def recover(self) -> int:
-        """After a crash: half-sent jobs are sent again, fully sent ones count as printed."""
+        """After a crash: half-sent jobs are sent again; `sent` ones wait for their cut."""
         with self._lock:
-            self._db.execute("UPDATE print_job SET state = 'printed', printed_at = ? WHERE state = 'sent'",
-                             (datetime.now(timezone.utc).isoformat(),))
             return self._db.execute("UPDATE print_job SET state = 'queued' WHERE state = 'sending'").rowcount
 
     def get(self, job_id: int) -> PrintJob:

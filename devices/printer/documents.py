@@ -161,3 +161,9 @@ def _letterhead(office: OfficeConfig, logo: Image.Image | None, words: dict[str,
 
 def _when(moment: datetime, office: OfficeConfig, lang: str) -> str:
     return format_datetime(moment, "short", tzinfo=ZoneInfo(office.timezone), locale=lang)
+
+
+def interrupted_notice(office: OfficeConfig, language: str | None = None) -> list[Block]:
+    """Ends and voids what an interrupted attempt left on the paper, before it is printed again."""
+    words = labels(language or office.language)
+    return [Feed(1), Rule("*"), Text(words["interrupted"], align="center", bold=True), Rule("*"), Cut()]

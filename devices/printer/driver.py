@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from contract.config import OfficeConfig, PrinterConfig
-from devices.printer.blocks import Block
+from devices.printer.blocks import Block, Cut
 from devices.printer.compose import Composer
 from devices.printer.connections import Connection, connection_for
 from devices.printer.errors import (
@@ -65,27 +65,43 @@ class ReceiptPrinter:
     def print_document(self, document: Document | list[Block]) -> PrintResult:
         return self.print_bytes(self.render(document))
 
-    def print_bytes(self, data: bytes, on_sent: Callable[[], None] | None = None) -> PrintResult:
+    def render_parts(self, document: Document) -> tuple[bytes, bytes]:
+        """The document's bytes split before its final cut: (body, cut)."""
+        blocks = document.blocks(self.office)
+        if blocks and isinstance(blocks[-1], Cut):
+            return self.composer.compose(blocks[:-1]), self.composer.compose(blocks[-1:])
+        return self.composer.compose(blocks), b""
+
+    def print_bytes(
+        self, data: bytes, on_sent: Callable[[], None] | None = None, *,
+        on_start: Callable[[], None] | None = None, finish: bytes = b"",
+    ) -> PrintResult:
         """Send a job, refusing it when the printer says it cannot print now.
 
-        `on_sent` runs once every byte was accepted, before the status check
-        after it: a durable queue records that moment (see agent/ledger/print_jobs.py).
+        `on_start` runs when the first byte is about to go; `on_sent` once the
+        printer has every byte of `data` (confirmed by a status answer when it
+        gives one), before `finish` (the cut) is sent: a durable queue records
+        both moments (see agent/ledger/print_jobs.py).
         """
         with connection_for(self.config) as connection:
             self._refuse_unless_ready(self._query(connection))
+            if on_start is not None:
+                on_start()
             connection.write(data)
+            if finish:
+                self._raise_unless_ready(self._query(connection))
             if on_sent is not None:
                 on_sent()
+            if finish:
+                connection.write(finish)
             after = self._query(connection)
-        if after.answered and not after.ready:
-            raise PrintNotConfirmed(
-                f"printer {self.id!r} {after.describe('').strip()} The document may be "
-                "incomplete; keep it and print it again once the printer is fixed.",
-                device_id=self.id,
-            )
+        self._raise_unless_ready(after)
         return PrintResult(self.id, len(data), confirmed=after.answered, status=after)
 
     def open_drawer(self) -> PrintResult:
+        return self.print_bytes(self.drawer_kick())
+
+    def drawer_kick(self) -> bytes:
         if self.config.drawer_pin is None:
             raise PrinterError(
                 f"printer {self.id!r} has no cash drawer configured; set drawer_pin = 2 "
@@ -96,7 +112,15 @@ class ReceiptPrinter:
 
         kick = Dummy()
         kick.cashdraw(self.config.drawer_pin)
-        return self.print_bytes(bytes(kick.output))
+        return bytes(kick.output)
+
+    def _raise_unless_ready(self, after: PrinterStatus) -> None:
+        if after.answered and not after.ready:
+            raise PrintNotConfirmed(
+                f"printer {self.id!r} {after.describe('').strip()} The document may be "
+                "incomplete; keep it and print it again once the printer is fixed.",
+                device_id=self.id,
+            )
 
     def _query(self, connection: Connection) -> PrinterStatus:
         if not connection.can_read_status:

@@ -39,6 +39,11 @@ class ScaleReading:
         grams = self.grams
         return None if grams is None else from_grams(grams, unit)
 
+    @property
+    def key(self) -> tuple:
+        """What a person would call a change: the weight shown, its stability, the condition."""
+        return (self.value, self.unit, self.stable, self.condition)
+
     def describe(self) -> str:
         if self.condition == "overload":
             return "over capacity: take the item off the scale"

@@ -14,7 +14,7 @@ def test_numbers_are_gapless_and_kept_by_failed_jobs(tmp_path):
     assert not new and again.id == first.id
 
 
-def test_after_a_crash_half_sent_jobs_are_sent_again_and_sent_ones_count_as_printed(tmp_path):
+def test_after_a_crash_half_sent_jobs_are_sent_again_and_sent_ones_wait_for_their_cut(tmp_path):
     jobs = PrintJobs(tmp_path / "jobs.db")
     half, _ = jobs.add("desk", "receipt", {}, "half")
     whole, _ = jobs.add("desk", "receipt", {}, "whole")
@@ -24,5 +24,8 @@ def test_after_a_crash_half_sent_jobs_are_sent_again_and_sent_ones_count_as_prin
     jobs.close()
     restarted = PrintJobs(tmp_path / "jobs.db")
     assert restarted.recover() == 1
-    assert restarted.get(half.id).state == "queued" and restarted.get(whole.id).state == "printed"
+    assert restarted.get(half.id).state == "queued" and restarted.get(half.id).attempts == 1
+    assert restarted.get(whole.id).state == "sent"
     assert restarted.next_waiting("desk").id == half.id
+    restarted.mark(half.id, "printed")
+    assert restarted.next_waiting("desk").id == whole.id

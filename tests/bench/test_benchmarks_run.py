@@ -40,3 +40,12 @@ def test_agent_benchmark_runs_and_prints_its_figures():
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("fault -> state at a subscriber") == 3
     assert "of a core, resident memory" in result.stdout
+
+
+def test_dashboard_benchmark_runs_and_prints_its_figures():
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "bench_dashboard.py"), "--quick"], capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stderr
+    assert "MQTT state -> dashboard card in Chromium: median" in result.stdout and "p95" in result.stdout
+    assert "state changes -> every card updated" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ from devices.scale import (
     ScaleRefused,
     scale_for,
 )
+from devices.scale.driver import IDLE_POLL
 from devices.scale.simulator import ScaleSimulator
 
 PROTOCOLS = ["mt-sics", "nci"]
@@ -229,3 +231,40 @@ def test_nci_faults_in_the_status_bytes_are_reported(tmp_path, fault, words):
         with pytest.raises(ScaleProtocolError, match=f"reports {words}; it needs service"):
             scale.read()
         scale.close()
+
+
+def test_a_quiet_scale_is_asked_now_and_then_and_streams_again_when_the_weight_changes(rig):
+    simulator, scale = rig
+    simulator.state.grams = Decimal("40")
+    stop, seen, lock = threading.Event(), [], threading.Lock()
+
+    def collect():
+        for event in scale.readings(stop, quiet_after=0.3):
+            with lock:
+                seen.append((time.monotonic(), event))
+
+    reader = threading.Thread(target=collect)
+    reader.start()
+    try:
+        time.sleep(2.5)  # streams ~0.3 s after the first reading, then idles
+        with lock:
+            last_second = [e for t, e in seen if t > time.monotonic() - 1.0]
+        # Streaming gives ~50 readings a second; idle polling one per IDLE_POLL.
+        assert 1 <= len(last_second) <= 1 / IDLE_POLL + 2, len(last_second)
+        simulator.state.grams = Decimal("250")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with lock:
+                moved = [t for t, e in seen if isinstance(e, ScaleReading) and e.grams == 250]
+            if len(moved) > 10:
+                break
+            time.sleep(0.05)
+        assert len(moved) > 10 and moved[10] - moved[0] < 10 * IDLE_POLL, "the stream did not resume"
+        simulator.unplug()  # noticed while idle too
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(isinstance(e, ScaleProblem) for _, e in seen):
+            time.sleep(0.05)
+        assert any(isinstance(e, ScaleProblem) and e.reason == "offline" for _, e in seen)
+    finally:
+        stop.set()
+        reader.join(5)

@@ -1,0 +1,239 @@
+"""The kiosk's one MQTT connection: the agent's health, commands, and visit announcements.
+
+Nothing here blocks the caller: paho runs its own thread, commands return Futures,
+and badges that could not print are re-sent from a worker thread when the agent
+comes back. The visitor log is the record of truth; a badge is printed at most once
+because its print_badge carries the visit id as request_id (the agent remembers it).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from contract import mqtt as contract
+from contract.config import FrontdeskConfig
+from contract.mqtt_client import CommandClient, make_client
+from kiosk.visits import Visit, VisitorLog
+
+log = logging.getLogger("frontdesk.kiosk.link")
+
+Reply = dict[str, Any]
+PRINTED_STATES = ("printed", "sent")
+BADGE_WAIT = 10  # seconds the agent waits for the printout before it replies "queued"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _json_object(payload: bytes) -> dict | None:
+    """The payload as a JSON object, or None for anything else (which is ignored, not fatal)."""
+    try:
+        value = json.loads(payload)
+    except ValueError:  # includes UnicodeDecodeError
+        return None
+    return value if isinstance(value, dict) else None
+
+
+class KioskLink:
+    """Call start() once; listeners get "agent", "devices" or "weight" on the paho thread."""
+
+    def __init__(self, config: FrontdeskConfig, visits: VisitorLog) -> None:
+        self.config, self.visits = config, visits
+        kiosk, site = config.kiosk, config.site
+        self.agent_online = False
+        self.devices: dict[str, dict] = {}
+        self.latest_weight: dict | None = None
+        self._listeners: list[Callable[[str], None]] = []
+        self._availability = contract.kiosk_availability(site, kiosk.id)
+        self._agent_topic = contract.agent_availability(site, kiosk.agent)
+        self._devices_prefix = f"{contract.root(site)}/agent/{kiosk.agent}/devices/"
+        self._client = make_client(config.mqtt, f"frontdesk-kiosk-{site}-{kiosk.id}-{uuid.uuid4().hex[:8]}",
+                                   will_topic=self._availability)
+        self._commands = CommandClient(self._client, site, kiosk.agent, contract.kiosk_replies(site, kiosk.id))
+        self._client.on_connect = self._connected
+        self._client.on_disconnect = self._disconnected
+        self._client.message_callback_add(self._agent_topic, self._agent_availability)
+        self._client.message_callback_add(self._devices_prefix + "+/state", self._device_state)
+        self._client.message_callback_add(self._devices_prefix + "+/weight", self._weight)
+        self._client.message_callback_add(self._devices_prefix + "+/events", self._device_event)
+        # One worker: re-sending badges one after another, in sign-in order.
+        self._resender = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kiosk-badges")
+        self._resend_pending = threading.Lock()
+        self._state_lock = threading.Lock()
+
+    # -- life cycle -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._client.connect_async(self.config.mqtt.host, self.config.mqtt.port, keepalive=30)
+        self._client.loop_start()
+
+    def stop(self) -> None:
+        """Say `offline` (retained) and disconnect; safe to call when never connected."""
+        if self._client.is_connected():
+            self._client.publish(self._availability, contract.OFFLINE, qos=1, retain=True).wait_for_publish(5)
+        self._client.disconnect()
+        self._client.loop_stop()
+        self._resender.shutdown(wait=False, cancel_futures=True)
+
+    def add_listener(self, callback: Callable[[str], None]) -> None:
+        self._listeners.append(callback)
+
+    def _notify(self, what: str) -> None:
+        for callback in list(self._listeners):
+            try:
+                callback(what)
+            except Exception:  # noqa: BLE001 - a faulty listener must not take the link down
+                log.exception("kiosk listener failed on %r", what)
+
+    def _connected(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.error("broker %s:%s refused the kiosk: %s", self.config.mqtt.host, self.config.mqtt.port, reason_code)
+            return
+        self._commands.subscribe()
+        client.subscribe([(self._agent_topic, 1), (self._devices_prefix + "+/state", 1),
+                          (self._devices_prefix + "+/weight", 0), (self._devices_prefix + "+/events", 1)])
+        # Retained, and republished on every connect: a broker without persistence forgets it.
+        client.publish(self._availability, contract.ONLINE, qos=1, retain=True)
+        log.info("kiosk connected to %s:%s", self.config.mqtt.host, self.config.mqtt.port)
+
+    def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
+        # Without the broker the agent is out of reach, whatever it last said.
+        if self.agent_online:
+            self.agent_online = False
+            self._notify("agent")
+
+    # -- what the agent tells us ----------------------------------------------------------------
+
+    def _agent_availability(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        status = message.payload.decode("utf-8", "replace").strip()
+        if status not in (contract.ONLINE, contract.OFFLINE):
+            log.warning("ignoring agent availability %r", status[:40])
+            return
+        online = status == contract.ONLINE
+        changed, self.agent_online = online != self.agent_online, online
+        if online:
+            self._resend_badges()  # also on every reconnect: the retained "online" comes again
+        if changed:
+            self._notify("agent")
+
+    def _device_id(self, topic: str) -> str:
+        return topic[len(self._devices_prefix):].split("/", 1)[0]
+
+    def _device_state(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        device = self._device_id(message.topic)
+        with self._state_lock:
+            if not message.payload:  # a retained state cleared: the device left the config
+                self.devices = {k: v for k, v in self.devices.items() if k != device}
+            else:
+                state = _json_object(message.payload)
+                if state is None:
+                    log.warning("ignoring malformed state of device %r", device)
+                    return
+                self.devices = {**self.devices, device: state}  # a new dict: readers never see it half-made
+        self._notify("devices")
+
+    def _weight(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        reading = _json_object(message.payload)
+        if reading is None:
+            log.warning("ignoring malformed weight on %s", message.topic)
+            return
+        self.latest_weight = {**reading, "scale": self._device_id(message.topic)}
+        self._notify("weight")
+
+    def _device_event(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        event = _json_object(message.payload)
+        # A queued badge printed later (paper back in) is announced by the agent.
+        if event and event.get("event") == "job_completed" and event.get("kind") == "badge":
+            request_id = event.get("request_id")
+            if isinstance(request_id, str) and self.visits.get(request_id) is not None:
+                self.visits.mark_badge_printed(request_id)
+
+    # -- commands and visits --------------------------------------------------------------------
+
+    def command(self, name: str, payload: dict, timeout: float = 15) -> concurrent.futures.Future:
+        """Send a command; the Future resolves to the reply (agent_unavailable after timeout). Never raises."""
+        try:
+            return self._commands.submit(name, payload, timeout)
+        except Exception as error:  # noqa: BLE001 - e.g. a payload that is not JSON-serialisable
+            future: concurrent.futures.Future = concurrent.futures.Future()
+            future.set_result(contract.error_reply(contract.INVALID_REQUEST, f"cannot send {name!r}: {error}"))
+            return future
+
+    def visitor_signed_in(self, visit: Visit) -> concurrent.futures.Future:
+        """Tell the host, record the visit (no personal data), print the badge. See module doc."""
+        host = next((h for h in self.config.kiosk.hosts if h.name == visit.host), None)
+        arrival = {"name": visit.name, "company": visit.company, "host": visit.host,
+                   "host_email": host.email if host else None, "at": contract.now(),
+                   "kiosk": self.config.kiosk.id, "language": visit.language}
+        self._publish(contract.visitor_arrivals(self.config.site), arrival)
+        self._publish(self._visits_topic(), {
+            "event": "signed_in", "id": uuid.uuid4().hex, "visit": visit.id, "at": contract.now(),
+            "signed_in_at": _iso(visit.signed_in_at), "pre_registered": visit.invitation_code is not None,
+            "language": visit.language, "purpose": visit.purpose})
+        if not self.agent_online:
+            # No one would take the command now; it is re-sent when the agent says online.
+            future: concurrent.futures.Future = concurrent.futures.Future()
+            future.set_result(contract.error_reply(
+                contract.AGENT_UNAVAILABLE, "the agent is offline; the badge prints when it is back"))
+            return future
+        return self._print_badge(visit)
+
+    def visitor_signed_out(self, visit: Visit) -> None:
+        signed_out = visit.signed_out_at or datetime.now(timezone.utc)
+        self._publish(self._visits_topic(), {
+            "event": "signed_out", "id": uuid.uuid4().hex, "visit": visit.id, "at": contract.now(),
+            "signed_in_at": _iso(visit.signed_in_at),
+            "duration_seconds": round((signed_out - visit.signed_in_at).total_seconds(), 1)})
+
+    def _visits_topic(self) -> str:
+        return contract.kiosk_visits(self.config.site, self.config.kiosk.id)
+
+    def _publish(self, topic: str, payload: dict) -> None:
+        # QoS 1, not retained: paho keeps it while the broker is away and sends it on reconnecting.
+        self._client.publish(topic, contract.encode(payload), qos=1, retain=False)
+
+    def _print_badge(self, visit: Visit) -> concurrent.futures.Future:
+        request = {"request_id": visit.id, "visitor_name": visit.name, "badge_number": visit.badge_number,
+                   "company": visit.company, "host": visit.host, "signout_code": visit.signout_code,
+                   "language": visit.language, "wait": BADGE_WAIT}
+        if self.config.kiosk.printer:
+            request["printer"] = self.config.kiosk.printer
+        future = self.command("print_badge", request, timeout=BADGE_WAIT + 5)
+        future.add_done_callback(lambda done: self._badge_reply(visit.id, done.result()))
+        return future
+
+    def _badge_reply(self, visit_id: str, reply: Reply) -> None:
+        result = reply.get("result") if reply.get("ok") else None
+        if isinstance(result, dict) and result.get("state") in PRINTED_STATES:
+            self.visits.mark_badge_printed(visit_id)
+        elif not reply.get("ok"):
+            log.warning("badge of visit %s not printed: %s", visit_id, reply.get("error"))
+
+    def _resend_badges(self) -> None:
+        """Queue one pass over the unprinted badges; a pass already waiting covers this call too."""
+        if not self._resend_pending.acquire(blocking=False):
+            return
+        try:
+            self._resender.submit(self._resend_pass)
+        except RuntimeError:  # stopped
+            self._resend_pending.release()
+
+    def _resend_pass(self) -> None:
+        self._resend_pending.release()  # a call from now on needs another pass
+        try:
+            for visit in self.visits.badges_to_print():
+                if not self.agent_online:
+                    return
+                self._print_badge(visit).result()
+        except Exception:  # noqa: BLE001 - the next "online" tries again
+            log.exception("re-sending badges failed")

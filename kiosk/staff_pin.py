@@ -1,0 +1,111 @@
+"""The staff PIN: a salted scrypt hash in the config, and a lock-out that survives restarts.
+
+A four- to eight-digit PIN has few possibilities, so the hash alone does not
+protect it: the lock-out after `pin_attempts` failures does. Failures are kept in
+SQLite next to the visitor log, so pulling the kiosk's plug does not reset them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from contract.kiosk_config import PIN_HASH_SCHEME, split_pin_hash
+
+# scrypt cost: ~50 ms on a Raspberry Pi 4, 16 MiB of memory; fixed so the hash format stays short.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+SALT_BYTES, DIGEST_BYTES = 16, 32
+MIN_PIN_LENGTH, MAX_PIN_LENGTH = 4, 12
+
+
+def _scrypt(pin: str, salt: bytes, length: int) -> bytes:
+    return hashlib.scrypt(pin.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=length)
+
+
+def check_pin_format(pin: str) -> None:
+    """ValueError unless the PIN is 4 to 12 digits (what a touch keypad offers)."""
+    if not MIN_PIN_LENGTH <= len(pin) <= MAX_PIN_LENGTH:
+        raise ValueError(f"the PIN must have {MIN_PIN_LENGTH} to {MAX_PIN_LENGTH} digits")
+    if not pin.isdigit() or not pin.isascii():
+        raise ValueError("the PIN must be digits only")
+
+
+def hash_pin(pin: str) -> str:
+    """`scrypt$<salt b64>$<hash b64>`, to paste into `[kiosk] staff_pin_hash`."""
+    check_pin_format(pin)
+    salt = os.urandom(SALT_BYTES)
+    digest = _scrypt(pin, salt, DIGEST_BYTES)
+    return f"{PIN_HASH_SCHEME}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def pin_matches(pin: str, hashed: str) -> bool:
+    salt, digest = split_pin_hash(hashed)
+    return hmac.compare_digest(_scrypt(pin, salt, len(digest)), digest)
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    ok: bool
+    attempts_left: int
+    locked_until: datetime | None
+
+
+class StaffLock:
+    """Checks PINs and counts failures; `attempts` failures in a row lock it for `lockout`."""
+
+    def __init__(self, db_path: Path, hashed: str | None, attempts: int, lockout: timedelta) -> None:
+        if hashed is not None:
+            split_pin_hash(hashed)  # a broken hash must fail now, not at the first staff visit
+        self._hashed, self._attempts, self._lockout = hashed, attempts, lockout
+        self.enabled = hashed is not None
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS staff_lock (id INTEGER PRIMARY KEY CHECK (id = 1),"
+            " failures INTEGER NOT NULL, locked_until TEXT)"
+        )
+        self._db.execute("INSERT OR IGNORE INTO staff_lock VALUES (1, 0, NULL)")
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def check(self, pin: str, now: datetime | None = None) -> PinCheck:
+        now = now or datetime.now(timezone.utc)
+        with self._lock:
+            failures, locked_until = self._load()
+            if not self.enabled:
+                return PinCheck(False, 0, None)  # no PIN configured: the staff area stays shut
+            if locked_until is not None and now < locked_until:
+                return PinCheck(False, 0, locked_until)  # the PIN is not even tested
+            if locked_until is not None:
+                failures, locked_until = 0, None  # the lock-out is over: a fresh set of attempts
+            if pin_matches(pin, self._hashed):
+                self._store(0, None)
+                return PinCheck(True, self._attempts, None)
+            failures += 1
+            if failures >= self._attempts:
+                locked_until = now + self._lockout
+                self._store(0, locked_until)
+                return PinCheck(False, 0, locked_until)
+            self._store(failures, None)
+            return PinCheck(False, self._attempts - failures, None)
+
+    def _load(self) -> tuple[int, datetime | None]:
+        failures, locked_until = self._db.execute("SELECT failures, locked_until FROM staff_lock").fetchone()
+        return failures, datetime.fromisoformat(locked_until) if locked_until else None
+
+    def _store(self, failures: int, locked_until: datetime | None) -> None:
+        self._db.execute(
+            "UPDATE staff_lock SET failures = ?, locked_until = ?",
+            (failures, locked_until.isoformat() if locked_until else None),
+        )

@@ -1,0 +1,304 @@
+"""The kiosk's test rig: a real broker, a real printer simulator and the real agent process.
+
+`kiosk_rig` is shared by tests/kiosk/ and tests/kiosk/screens/ (the UI tests); keep its
+interface stable (see KioskRig's docstring).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from contract import mqtt as topics
+from contract.config import FrontdeskConfig, load_config
+
+REPO = Path(__file__).resolve().parents[2]
+STAFF_PIN = "2468"
+HOSTS = ("Ștefan Țăranu", "Jürgen Weiß", "Łucja Wąsowska", "Amélie Dubois", "Ion Popescu")
+SITE, AGENT_ID, KIOSK_ID, PRINTER_ID = "test", "main", "lobby", "badge-printer"
+
+
+@functools.cache
+def staff_pin_hash() -> str:
+    """The hash of STAFF_PIN, computed once per session (scrypt is slow on purpose)."""
+    from kiosk.staff_pin import hash_pin
+
+    return hash_pin(STAFF_PIN)
+
+
+def kiosk_toml(broker_host: str, broker_port: int, printer_port: int, root: Path, **kiosk_settings) -> str:
+    """The whole config file of the rig; `kiosk_settings` are extra `[kiosk]` keys (TOML literals)."""
+    hosts = "\n".join(
+        f'[[kiosk.hosts]]\nname = "{name}"\nemail = "host{n}@example.com"\ndepartment = "Sales"' for n, name in enumerate(HOSTS)
+    )
+    extra = "".join(f"{key} = {value}\n" for key, value in kiosk_settings.items())
+    return f"""site = "{SITE}"
+[office]
+name = "Exemplu SRL"
+address = ["Strada Ștefan cel Mare 12", "700000 Iași"]
+language = "ro"
+timezone = "Europe/Bucharest"
+
+[mqtt]
+host = "{broker_host}"
+port = {broker_port}
+
+[agent]
+id = "{AGENT_ID}"
+data_dir = "{root / 'agent-data'}"
+printer_interval = 0.5
+
+[[printer]]
+id = "{PRINTER_ID}"
+connection = "network"
+host = "127.0.0.1"
+port = {printer_port}
+status_timeout = 0.3
+timeout = 2.0
+
+[kiosk]
+id = "{KIOSK_ID}"
+agent = "{AGENT_ID}"
+printer = "{PRINTER_ID}"
+data_dir = "{root / 'kiosk-data'}"
+idle_seconds = 30
+staff_pin_hash = "{staff_pin_hash()}"
+pin_attempts = 3
+lockout_minutes = 1
+{extra}
+{hosts}
+
+[[kiosk.fields]]
+id = "car_plate"
+label = {{ en = "Car number plate", ro = "Număr de înmatriculare", de = "Kfz-Kennzeichen", fr = "Plaque d’immatriculation", pl = "Numer rejestracyjny" }}
+max_length = 12
+"""
+
+
+# Printer code pages (CP1250, CP852) have Ş/Ţ with a cedilla, not Romanian Ș/Ț with a comma
+# below; the printer driver prints the look-alike, so that is what the simulator decodes.
+_COMMA_TO_CEDILLA = str.maketrans("ȘșȚț", "ŞşŢţ")
+
+
+def as_printed(text: str) -> str:
+    """`text` as a receipt printer prints it (see _COMMA_TO_CEDILLA)."""
+    return text.translate(_COMMA_TO_CEDILLA)
+
+
+class AvailabilityWatch:
+    """Follows `agent/<id>/availability` (retained) on its own MQTT connection."""
+
+    def __init__(self, broker, site: str, agent_id: str) -> None:
+        self.topic = topics.agent_availability(site, agent_id)
+        self.status: str | None = None
+        self._changed = threading.Condition()
+        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self._client.on_connect = lambda client, *_: client.subscribe(self.topic, qos=1)
+        self._client.on_message = self._message
+        self._client.connect(broker.host, broker.port)
+        self._client.loop_start()
+
+    def _message(self, client, userdata, message) -> None:
+        with self._changed:
+            self.status = message.payload.decode("utf-8", "replace")
+            self._changed.notify_all()
+
+    def wait_for(self, status: str, timeout: float) -> None:
+        with self._changed:
+            if not self._changed.wait_for(lambda: self.status == status, timeout):
+                raise TimeoutError(f"agent availability stayed {self.status!r}, not {status!r}, for {timeout} s")
+
+    def close(self) -> None:
+        self._client.disconnect()  # first: it wakes the network loop, which then ends at once
+        self._client.loop_stop()
+
+
+@dataclass
+class KioskRig:
+    """Everything a kiosk test needs, all real; build it with the `kiosk_rig` fixture.
+
+    Attributes (stable interface, also used by tests/kiosk/screens/):
+      config       FrontdeskConfig parsed from config_path: site "test", office in Romanian
+                   (Europe/Bucharest), [mqtt] -> the test broker, one network [[printer]]
+                   "badge-printer" -> the printer simulator, [agent] id "main" with data_dir in tmp,
+                   [kiosk] id "lobby", data_dir in tmp, hosts HOSTS (with diacritics), one extra field
+                   "car_plate" (labels in all five languages), staff_pin_hash of STAFF_PIN ("2468"),
+                   pin_attempts 3, lockout_minutes 1, idle_seconds 30.
+      config_path  that TOML file on disk (pass it to `frontdesk-kiosk --config`).
+      root         the test's tmp_path; visits_path: config.kiosk.data_dir / "visitors.db".
+      printer_sim  the TcpPrinterSimulator (every connection is one job: status checks too).
+      broker       the LocalBroker (.host, .port, .stop(), .start()).
+    Methods:
+      start_agent(timeout=30)  runs `python -m agent.daemon --config config_path` as a process and
+                               waits until its availability is `online`.
+      stop_agent(timeout=30)   SIGTERM, waits for the exit and for `offline`.
+      kill_agent()             SIGKILL (no goodbye; the broker publishes the last will).
+      agent_log()              what the agent process wrote so far.
+      badge_jobs(name)         text renderings of printed jobs that contain `name` (badges); Ș/Ț
+                               are matched as the printer prints them (Ş/Ţ, see as_printed).
+      with_kiosk(**settings)   rewrite config_path with extra [kiosk] keys (TOML literals) and reparse.
+    """
+
+    config: FrontdeskConfig
+    config_path: Path
+    root: Path
+    printer_sim: object
+    broker: object
+    _agent: subprocess.Popen | None = None
+    _watch: AvailabilityWatch | None = None
+    _log_file: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._log_file = self.root / "agent.log"
+
+    @property
+    def visits_path(self) -> Path:
+        return self.config.kiosk.data_dir / "visitors.db"
+
+    def with_kiosk(self, **settings: str) -> FrontdeskConfig:
+        text = kiosk_toml(self.broker.host, self.broker.port, self.printer_sim.port, self.root, **settings)
+        self.config_path.write_text(text, encoding="utf-8")
+        self.config = load_config(self.config_path)
+        return self.config
+
+    def start_agent(self, timeout: float = 30) -> None:
+        if self._agent is not None and self._agent.poll() is None:
+            raise RuntimeError("the agent is already running")
+        if self._watch is None:
+            self._watch = AvailabilityWatch(self.broker, SITE, AGENT_ID)
+        with self._log_file.open("a", encoding="utf-8") as log:
+            self._agent = subprocess.Popen(
+                [sys.executable, "-m", "agent.daemon", "--config", str(self.config_path)],
+                stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env={**os.environ, "FRONTDESK_CONFIG": ""},
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._agent.poll() is not None:
+                raise RuntimeError(f"the agent exited with {self._agent.returncode}:\n{self.agent_log()}")
+            try:
+                self._watch.wait_for(topics.ONLINE, 0.2)
+                return
+            except TimeoutError:
+                continue
+        raise TimeoutError(f"the agent was not online within {timeout} s:\n{self.agent_log()}")
+
+    def stop_agent(self, timeout: float = 30) -> None:
+        if self._agent is None:
+            return
+        if self._agent.poll() is None:
+            self._agent.send_signal(signal.SIGTERM)
+            self._agent.wait(timeout)
+            if self._watch is not None:
+                self._watch.wait_for(topics.OFFLINE, timeout)
+        self._agent = None
+
+    def kill_agent(self) -> None:
+        if self._agent is None:
+            return
+        self._agent.send_signal(signal.SIGKILL)
+        self._agent.wait(10)
+        self._agent = None
+
+    def agent_log(self) -> str:
+        return self._log_file.read_text(encoding="utf-8") if self._log_file.exists() else ""
+
+    def badge_jobs(self, name: str) -> list[str]:
+        renderings = [job.text_rendering() for job in list(self.printer_sim.jobs)]
+        return [text for text in renderings if as_printed(name) in text]
+
+    def close(self) -> None:
+        self.kill_agent()
+        if self._watch is not None:
+            self._watch.close()
+
+
+@pytest.fixture
+def kiosk_rig(broker, printer_sim, tmp_path):
+    """A KioskRig with the agent NOT started: call `.start_agent()` when the test wants it."""
+    config_path = tmp_path / "frontdesk.toml"
+    config_path.write_text(kiosk_toml(broker.host, broker.port, printer_sim.port, tmp_path), encoding="utf-8")
+    rig = KioskRig(load_config(config_path), config_path, tmp_path, printer_sim, broker)
+    try:
+        yield rig
+    finally:
+        rig.close()
+
+
+class Recorder:
+    """A plain MQTT v5 client that records every message under frontdesk/# (retain flag included)."""
+
+    def __init__(self, broker) -> None:
+        self.messages: list[tuple[str, bytes, bool]] = []
+        self._seen = threading.Condition()
+        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self._client.on_connect = lambda client, *_: client.subscribe("frontdesk/#", qos=1)
+        self._client.on_message = self._message
+        subscribed = threading.Event()
+        self._client.on_subscribe = lambda *_: subscribed.set()
+        self._client.connect(broker.host, broker.port)
+        self._client.loop_start()
+        if not subscribed.wait(10):
+            raise RuntimeError("the recorder could not subscribe to the test broker")
+
+    def _message(self, client, userdata, message) -> None:
+        with self._seen:
+            self.messages.append((message.topic, bytes(message.payload), bool(message.retain)))
+            self._seen.notify_all()
+
+    def wait_for(self, predicate, timeout: float = 20) -> tuple[str, bytes, bool]:
+        """The latest message for which predicate(topic, payload, retained) is true."""
+        with self._seen:
+            if not self._seen.wait_for(lambda: any(predicate(*m) for m in self.messages), timeout):
+                raise AssertionError(f"no such message within {timeout} s; last: {self.messages[-5:]}")
+            return next(m for m in reversed(self.messages) if predicate(*m))
+
+    def json_on(self, topic: str) -> list[dict]:
+        with self._seen:
+            return [json.loads(p) for t, p, _ in self.messages if t == topic and p]
+
+    def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
+        self._client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(10)
+
+    def close(self) -> None:
+        self._client.disconnect()  # first: it wakes the network loop, which then ends at once
+        self._client.loop_stop()
+
+
+@pytest.fixture
+def mqtt_recorder(broker):
+    """A Recorder on the test broker; connect it before the messages you want to see."""
+    recorder = Recorder(broker)
+    try:
+        yield recorder
+    finally:
+        recorder.close()
+
+
+@pytest.fixture
+def new_recorder(broker):
+    """A factory: `new_recorder()` connects another Recorder now (e.g. after a broker restart, or to
+    see what a newcomer gets retained); all are closed after the test. Test modules cannot
+    `from conftest import` here: another conftest.py may own that module name."""
+    made: list[Recorder] = []
+
+    def make() -> Recorder:
+        made.append(Recorder(broker))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        for recorder in made:
+            recorder.close()
