@@ -1,0 +1,128 @@
+"""The agent on a broker that wants TLS, a client certificate and a password, as `[mqtt.tls]` sets up."""
+
+from __future__ import annotations
+
+import getpass
+import ssl
+import subprocess
+import threading
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from agent.local_broker import LocalBroker
+from agent.runtime import Agent
+from contract import mqtt as contract
+from contract.config import parse_config
+
+USER, PASSWORD = "frontdesk-agent", "agent-secret"
+
+
+def openssl(*args: str, cwd) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def issue(name: str, subject: str, cwd, extensions: str = "") -> None:
+    """A key and a certificate signed by the test CA."""
+    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+            "-subj", subject, cwd=cwd)
+    args = ["x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", f"{name}.crt", "-days", "2"]
+    if extensions:
+        (cwd / f"{name}.ext").write_text(extensions)
+        args += ["-extfile", f"{name}.ext"]
+    openssl(*args, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def tls_broker(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tls-broker")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+            "-subj", "/CN=Frontdesk test CA", cwd=root)
+    issue("server", "/CN=localhost", root, "subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    issue("agent", "/CN=frontdesk-agent", root)
+    for name in ("server.key", "agent.key"):
+        (root / name).chmod(0o644)  # mosquitto drops to its own user before reading its key
+    passwords = root / "passwd"
+    passwords.touch(mode=0o644)
+    subprocess.run(["mosquitto_passwd" if _on_path("mosquitto_passwd") else "/usr/bin/mosquitto_passwd",
+                    "-b", str(passwords), USER, PASSWORD], check=True)
+
+    def config(port: int) -> str:
+        return (f"listener {port} 127.0.0.1\ncafile {root / 'ca.crt'}\ncertfile {root / 'server.crt'}\n"
+                f"keyfile {root / 'server.key'}\nrequire_certificate true\nallow_anonymous false\n"
+                f"password_file {passwords}\npersistence false\nlog_dest file {root / 'mosquitto.log'}\n"
+                f"user {getpass.getuser()}\n")
+
+    with LocalBroker(root, config) as broker:
+        broker.certs = root
+        yield broker
+
+
+def _on_path(name: str) -> bool:
+    import shutil
+
+    return shutil.which(name) is not None
+
+
+def tls_client(broker, certificate: str | None, password: str = PASSWORD) -> tuple[mqtt.Client, list]:
+    outcome: list = []
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.username_pw_set(USER, password)
+    certs = broker.certs
+    client.tls_set(ca_certs=str(certs / "ca.crt"),
+                   certfile=str(certs / f"{certificate}.crt") if certificate else None,
+                   keyfile=str(certs / f"{certificate}.key") if certificate else None,
+                   tls_version=ssl.PROTOCOL_TLS_CLIENT)
+    client.on_connect = lambda c, u, flags, reason_code, p: outcome.append(reason_code)
+    client.on_message = lambda c, u, message: outcome.append(message.payload)
+    return client, outcome
+
+
+def test_the_agent_connects_with_tls_a_client_certificate_and_a_password(tls_broker, tmp_path):
+    certs = tls_broker.certs
+    config = parse_config(
+        f'site = "hq"\n[agent]\ndata_dir = "{tmp_path}"\n'
+        f'[mqtt]\nhost = "127.0.0.1"\nport = {tls_broker.port}\nusername = "{USER}"\npassword = "{PASSWORD}"\n'
+        f'[mqtt.tls]\nca_file = "{certs / "ca.crt"}"\ncert_file = "{certs / "agent.crt"}"\n'
+        f'key_file = "{certs / "agent.key"}"\n'
+    )
+    watcher, seen = tls_client(tls_broker, "agent")
+    watcher.connect("127.0.0.1", tls_broker.port)
+    watcher.subscribe(contract.agent_availability("hq", "main"), qos=1)
+    watcher.loop_start()
+    agent, stop = Agent(config), threading.Event()
+    thread = threading.Thread(target=agent.run, args=(stop,))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while b"online" not in seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert b"online" in seen, seen
+    finally:
+        stop.set()
+        thread.join(20)
+        watcher.loop_stop()
+        watcher.disconnect()
+    assert not thread.is_alive()
+
+
+@pytest.mark.parametrize("certificate, password", [
+    (None, PASSWORD),      # no client certificate: the broker ends the TLS session
+    ("agent", "wrong"),    # certificate but a wrong password: CONNACK refuses
+])
+def test_clients_without_a_certificate_or_with_a_wrong_password_are_refused(tls_broker, certificate, password):
+    client, outcome = tls_client(tls_broker, certificate, password)
+    try:
+        client.connect("127.0.0.1", tls_broker.port)
+        for _ in range(3):
+            client.loop(timeout=1)
+    except (ssl.SSLError, OSError):
+        pass  # refused during the handshake
+    finally:
+        client.disconnect()
+    assert not any(not reason.is_failure for reason in outcome), outcome
+    if certificate:
+        assert outcome and "not authorized" in str(outcome[0]).lower()
