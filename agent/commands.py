@@ -85,7 +85,6 @@ class Commands:
         self.postage_carrier = postage_carrier
         self.data_dir = data_dir
         self.office = office
-        self._faxes: dict[str, dict[str, Any]] = {}  # request_id -> reply, while the agent runs
         self._mail_log = None  # opened on first use, on the command thread that uses it
         # Money and mail records for the manager (agent/<id>/ledger); set by the runtime.
         self.on_ledger: Callable[[dict[str, Any]], None] = lambda record: None
@@ -208,9 +207,9 @@ class Commands:
         import base64
         import binascii
 
-        if request.request_id and request.request_id in self._faxes:
-            return {**self._faxes[request.request_id], "duplicate": True}
         queue = self.devices.get("queue", request.queue)
+        if request.request_id and (earlier := self.devices.faxes.sent_before(request.request_id)):
+            return {**earlier, "duplicate": True}
         if queue.config.kind != "fax":
             raise CommandError(contract.INVALID_REQUEST, f"queue {queue.id!r} is a {queue.config.kind}, not a fax")
         try:
@@ -219,7 +218,7 @@ class Commands:
             raise CommandError(contract.INVALID_REQUEST, "document: not valid base64") from None
         reply = self.devices.faxes.send(queue, content, request, self.office)
         if request.request_id:
-            self._faxes[request.request_id] = reply
+            self.devices.faxes.remember(request.request_id, reply)
         return {**reply, "duplicate": False}
 
     def _queue_status(self, request: QueueRequest) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -9,14 +10,39 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from agent.ledger.database import open_ledger
+
 log = logging.getLogger("frontdesk.agent.faxes")
 FOLLOW_FOR = 15 * 60  # seconds: a fax line may be busy and retried for a while
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS fax_request (
+    request_id  TEXT PRIMARY KEY,
+    reply       TEXT NOT NULL
+);
+"""
 
 
 class FaxOutbox:
     def __init__(self, folder: Path, announce: Callable[[str, str, dict[str, Any]], None]) -> None:
         self.folder = folder
         self._announce = announce  # (queue id, event name, fields)
+        self._requests = None  # opened by the command thread, the only one that uses it
+
+    def sent_before(self, request_id: str) -> dict[str, Any] | None:
+        """The reply given to this request_id, even before the agent's last restart."""
+        row = self._ledger().execute("SELECT reply FROM fax_request WHERE request_id = ?", (request_id,)).fetchone()
+        return json.loads(row["reply"]) if row else None
+
+    def remember(self, request_id: str, reply: dict[str, Any]) -> None:
+        self._ledger().execute("INSERT OR IGNORE INTO fax_request (request_id, reply) VALUES (?, ?)",
+                               (request_id, json.dumps(reply)))
+
+    def _ledger(self):
+        if self._requests is None:
+            self._requests = open_ledger(self.folder / "fax-requests.db", _SCHEMA)
+        return self._requests
 
     def send(self, queue, content: bytes, request, office) -> dict[str, Any]:
         from devices.queues import CoverSheet
