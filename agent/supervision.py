@@ -8,6 +8,7 @@ a failing device stop the others, and runs the commands that need the device
 from __future__ import annotations
 
 import concurrent.futures
+import os
 import queue
 import threading
 import time
@@ -27,9 +28,12 @@ T = TypeVar("T")
 
 
 class PrinterSupervisor:
-    """Prints the durable jobs in order and checks the status every `interval` seconds.
+    """Prints the durable jobs in order and follows the printer's status.
 
-    ESC/POS has no cheap push, so the status is polled; a new job wakes it at once.
+    Between jobs a network printer is watched on a kept-open line with Automatic
+    Status Back, so a fault is reported the moment it happens; others are asked
+    every `interval` seconds. A new job, a command or `stop` ends the watch at
+    once: many printers take one connection at a time.
     """
 
     kind = "printer"
@@ -42,6 +46,11 @@ class PrinterSupervisor:
         self._announce = announce  # (event name, fields) on this printer's events topic
         self._lock = threading.Lock()  # a raw-TCP printer takes one connection at a time
         self._wake = threading.Event()
+        self._interrupt_read, self._interrupt_write = os.pipe()  # ends a watch; select() can wait on it
+        os.set_blocking(self._interrupt_write, False)
+        os.set_blocking(self._interrupt_read, False)
+        self._users = 0  # threads waiting for the printer
+        self._users_changed = threading.Condition()
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -51,10 +60,46 @@ class PrinterSupervisor:
             # never answers status requests is tried (print_bytes then cannot confirm).
             if status.reachable and (status.ready or not status.answered):
                 self._print_waiting()
-            self._wake.wait(self.interval)
+            if status.answered and self.device.can_watch_status:
+                self._watch(stop)
+            else:
+                self._wake.wait(self.interval)
 
     def wake(self) -> None:
         self._wake.set()
+        self._interrupt()
+
+    def _watch(self, stop: threading.Event) -> None:
+        with self._users_changed:
+            self._users_changed.wait_for(lambda: self._users == 0)
+        self._drain_interrupts()  # left by this thread's own use of the printer
+        with self._lock:
+            if self._wake.is_set() or stop.is_set() or self._users:
+                return
+            try:
+                self.device.watch_status(self._reported, self._interrupt_read, self.interval)
+            except PrinterError:
+                pass  # the check that follows reports it
+        self._drain_interrupts()
+
+    def _reported(self, status: PrinterStatus) -> None:
+        """A report during a watch: a printer ready again ends it if jobs wait."""
+        self._report(status)
+        if status.ready and self.jobs.next_waiting(self.device.id) is not None:
+            self.wake()
+
+    def _interrupt(self) -> None:
+        try:
+            os.write(self._interrupt_write, b"!")
+        except BlockingIOError:
+            pass  # already pending
+
+    def _drain_interrupts(self) -> None:
+        try:
+            while os.read(self._interrupt_read, 64):
+                pass
+        except BlockingIOError:
+            pass
 
     def submit(self, kind: str, request: dict[str, Any], request_id: str | None) -> tuple[PrintJob, bool]:
         job, new = self.jobs.add(self.device.id, kind, request, request_id)
@@ -94,13 +139,25 @@ class PrinterSupervisor:
 
     def check(self) -> PrinterStatus:
         status = self.use(lambda printer: printer.status())
-        self.tracker.report(status.health, status.reasons, paper=status.paper, online=status.online,
-                            cover_open=status.cover_open, columns=self.device.columns)
+        self._report(status)
         return status
 
+    def _report(self, status: PrinterStatus) -> None:
+        self.tracker.report(status.health, status.reasons, paper=status.paper, online=status.online,
+                            cover_open=status.cover_open, columns=self.device.columns)
+
     def use(self, action: Callable[[ReceiptPrinter], T]) -> T:
-        with self._lock:
-            return action(self.device)
+        """Run `action` with the printer to itself, ending a status watch first."""
+        with self._users_changed:
+            self._users += 1
+        self._interrupt()
+        try:
+            with self._lock:
+                return action(self.device)
+        finally:
+            with self._users_changed:
+                self._users -= 1
+                self._users_changed.notify_all()
 
 
 def _document(job: PrintJob):

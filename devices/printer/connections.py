@@ -20,9 +20,11 @@ from contract.config import (
     UsbPrinterConfig,
 )
 from devices.printer.errors import PrinterBusy, PrinterError, PrinterUnreachable
-from devices.printer.status import StatusQuery, is_status_byte
+from devices.printer.status import StatusQuery, is_status_back_start, is_status_byte
 
 DLE_EOT = b"\x10\x04"
+# GS a n: report drawer (bit 0), on/offline (1), errors (2) and the roll paper sensors (3).
+STATUS_BACK_ALL = 0x0F
 
 _USB_BUSY_ADVICE = (
     "another driver holds it (CUPS' usb backend, ipp-usb or usblp). Stop ipp-usb "
@@ -35,6 +37,7 @@ class Connection(ABC):
     """An open line to one printer. Use as a context manager."""
 
     can_read_status = True
+    supports_status_back = False  # Automatic Status Back (GS a) read while the line is kept open
 
     def __init__(self, config: PrinterConfig) -> None:
         self.config = config
@@ -66,6 +69,8 @@ class Connection(ABC):
 
 class NetworkConnection(Connection):
     config: NetworkPrinterConfig
+    # Kept open between jobs, it tells of a fault the moment it happens (see ReceiptPrinter.watch_status).
+    supports_status_back = True
 
     def open(self) -> None:
         from escpos.exceptions import DeviceNotFoundError
@@ -107,6 +112,31 @@ class NetworkConnection(Connection):
         except OSError as error:
             raise self._unreachable("connection lost while reading status", error) from None
         raise PrinterUnreachable(f"{self.label}: closed the connection", device_id=self.config.id)
+
+    def fileno(self) -> int:
+        return self._socket.fileno()
+
+    def status_back(self, enabled: bool) -> None:
+        """GS a: ask the printer to report paper, cover, errors and drawer by itself on every change."""
+        self.write(b"\x1da" + bytes([STATUS_BACK_ALL if enabled else 0]))
+
+    def read_status_back(self, timeout: float) -> bytes | None:
+        """The next 4-byte report; None when none came within `timeout`; bytes that do not start one are skipped."""
+        self._socket.settimeout(timeout)
+        frame = b""
+        try:
+            while len(frame) < 4:
+                chunk = self._socket.recv(4 - len(frame))
+                if not chunk:
+                    raise PrinterUnreachable(f"{self.label}: closed the connection", device_id=self.config.id)
+                frame += chunk
+                while frame and not is_status_back_start(frame[0]):
+                    frame = frame[1:]
+        except socket.timeout:
+            return None
+        except OSError as error:
+            raise self._unreachable("connection lost while waiting for status", error) from None
+        return frame
 
     def _drain(self) -> None:
         """Drop late replies to an earlier query, so they are not taken for this one."""

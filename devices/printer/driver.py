@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Protocol
@@ -113,6 +114,32 @@ class ReceiptPrinter:
         kick = Dummy()
         kick.cashdraw(self.config.drawer_pin)
         return bytes(kick.output)
+
+    @property
+    def can_watch_status(self) -> bool:
+        return connection_for(self.config).supports_status_back
+
+    def watch_status(self, on_status: Callable[[PrinterStatus], None], interrupt: int, check_every: float) -> None:
+        """Keep a line open with Automatic Status Back on, calling `on_status` with each report.
+
+        Returns when `interrupt` (a file descriptor) becomes readable: someone needs
+        the printer, which may take one connection at a time. With no report for
+        `check_every` seconds the printer is asked, which also notices a line that
+        died silently. Raises PrinterError when the line is lost.
+        """
+        with connection_for(self.config) as connection:
+            connection.status_back(True)
+            while True:
+                readable, _, _ = select.select([connection, interrupt], [], [], check_every)
+                if interrupt in readable:
+                    connection.status_back(False)
+                    return
+                if readable:
+                    frame = connection.read_status_back(self.config.status_timeout)
+                    if frame is not None:
+                        on_status(PrinterStatus.from_status_back(frame))
+                else:
+                    on_status(self._query(connection))
 
     def _raise_unless_ready(self, after: PrinterStatus) -> None:
         if after.answered and not after.ready:

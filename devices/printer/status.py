@@ -31,6 +31,14 @@ def is_status_byte(value: int) -> bool:
     return value & _FIXED_MASK == _FIXED_BITS
 
 
+# The first byte of an Automatic Status Back report: bit 4 set, bits 0, 1 and 7 clear.
+_ASB_MASK, _ASB_BITS = 0x93, 0x10
+
+
+def is_status_back_start(value: int) -> bool:
+    return value & _ASB_MASK == _ASB_BITS
+
+
 _ERROR_BITS = {0x04: "mechanical_error", 0x08: "cutter_error", 0x20: "unrecoverable_error", 0x40: "recoverable_error"}
 
 _REASON_WORDS = {
@@ -74,6 +82,20 @@ class PrinterStatus:
             errors=() if error is None else tuple(n for bit, n in _ERROR_BITS.items() if error & bit),
             paper=_paper(paper, offline),
         )
+
+    @classmethod
+    def from_status_back(cls, frame: bytes) -> PrinterStatus:
+        """Decode a 4-byte Automatic Status Back report (GS a) as the DLE EOT replies it stands for."""
+        first, second, third = frame[0], frame[1], frame[2]
+        paper_out, near_end = bool(third & 0x0C), bool(third & 0x03)
+        error_bits = second & 0x6C
+        return cls.from_replies({
+            StatusQuery.PRINTER: 0x12 | (first & 0x0C),
+            StatusQuery.OFFLINE_CAUSE: 0x12 | (0x04 if first & 0x20 else 0) | (0x20 if paper_out else 0)
+            | (0x40 if error_bits else 0),
+            StatusQuery.ERROR_CAUSE: 0x12 | error_bits,
+            StatusQuery.PAPER_SENSOR: 0x12 | (0x0C if near_end and not paper_out else 0) | (0x60 if paper_out else 0),
+        })
 
     @property
     def reasons(self) -> tuple[str, ...]:

@@ -26,9 +26,11 @@ def test_agent_logs_health_changes_and_stops_on_sigterm(tmp_path, printer_sim, b
     )
     agent = agent_process(config)
     try:
-        printer_sim.wait_for_jobs(1, timeout=10)
-        printer_sim.state.paper = "out"
-        printer_sim.wait_for_jobs(4, timeout=10)  # checks go on after the change
+        printer_sim.wait_for_jobs(1, timeout=10)  # the first status check
+        printer_sim.state.paper = "out"  # reported at once by Automatic Status Back
+        import time
+
+        time.sleep(1.5)  # and a status check every 0.2 s meanwhile would not add a line
     finally:
         agent.send_signal(signal.SIGTERM)
         output, _ = agent.communicate(timeout=20)

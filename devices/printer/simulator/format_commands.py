@@ -132,7 +132,7 @@ def _hri_font(machine: EscPosMachine, command: Command, offset: int, state: Stat
 
 
 def _automatic_status_back(machine: EscPosMachine, command: Command, offset: int, state: StateSnapshot) -> None:
-    # Recorded only: the simulator does not send ASB's unsolicited 4-byte reports.
+    # The server sends the 4-byte reports (now, and on every change) while this is on.
     machine.asb_enabled = command.params[0] != 0
 
 

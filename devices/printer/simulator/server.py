@@ -18,6 +18,7 @@ from typing import Callable
 from .codepages import load_profile
 from .machine import EscPosMachine
 from .state import PrinterState
+from .status import status_back
 
 log = logging.getLogger(__name__)
 
@@ -161,12 +162,14 @@ class TcpPrinterSimulator:
             self._spawn(self._serve, f"printer-sim-job-{number}", client, machine, number)
 
     def _serve(self, client: socket.socket, machine: EscPosMachine, number: int) -> None:
-        cut_off = True
+        cut_off, ended = True, threading.Event()
         try:
-            cut_off = self._receive_job(client, machine)
+            cut_off = self._receive_job(client, machine, ended)
         except OSError as problem:
             log.debug("job %d: connection error: %s", number, problem)
         finally:
+            ended.set()
+            self.state._announce()  # ends this connection's status-back thread
             with self._changed:
                 self._clients.discard(client)
                 cut_off = cut_off or client in self._unplugged
@@ -177,9 +180,10 @@ class TcpPrinterSimulator:
                 client.close()
             self._finish_job(machine, number)
 
-    def _receive_job(self, client: socket.socket, machine: EscPosMachine) -> bool:
+    def _receive_job(self, client: socket.socket, machine: EscPosMachine, ended: threading.Event) -> bool:
         """Feed the connection's bytes to `machine`; True if the printer cut it off."""
         budget: int | None = None
+        reporting = False
         while True:
             data = client.recv(RECEIVE_SIZE)
             if not data:
@@ -192,8 +196,27 @@ class TcpPrinterSimulator:
             reply = machine.feed(data)
             if reply:
                 client.sendall(reply)
+            if machine.asb_enabled and not reporting:
+                reporting = True
+                self._spawn(self._send_status_back, "printer-sim-asb", client, machine, ended)
             if budget == 0:
                 return True  # unplugged mid-job: the rest never reaches the printer
+
+    def _send_status_back(self, client: socket.socket, machine: EscPosMachine, ended: threading.Event) -> None:
+        """GS a: a 4-byte report at once and after every change, until it is switched off."""
+        sent, seen = None, -1
+        while not ended.is_set() and machine.asb_enabled:
+            with self.state.changed:
+                self.state.changed.wait_for(lambda: self.state.version != seen or ended.is_set())
+                seen = self.state.version
+            snapshot = self.state.snapshot()
+            frame = status_back(snapshot)
+            if frame != sent and snapshot.answers_status and not ended.is_set() and machine.asb_enabled:
+                try:
+                    client.sendall(frame)
+                except OSError:
+                    return
+                sent = frame
 
     def _finish_job(self, machine: EscPosMachine, number: int) -> None:
         try:

@@ -36,6 +36,9 @@ class PrinterState:
     drops_after: int | None = None  # the server cuts the next connection after this many bytes
     paper_left: int | None = None  # printable bytes until the roll ends mid-job; None: endless
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    # Notified on every change, for connections that report status by themselves (ASB).
+    changed: threading.Condition = field(default_factory=threading.Condition, init=False, repr=False, compare=False)
+    version: int = field(default=0, init=False, repr=False, compare=False)  # counts changes
 
     def __setattr__(self, name: str, value: Any) -> None:
         _check_value(name, value)
@@ -45,6 +48,7 @@ class PrinterState:
             return
         with lock:
             object.__setattr__(self, name, value)
+        self._announce()
 
     def snapshot(self) -> StateSnapshot:
         with self._lock:
@@ -62,12 +66,18 @@ class PrinterState:
         with self._lock:
             if self.paper_left is None:
                 return True
-            if self.paper_left < amount:
-                object.__setattr__(self, "paper_left", 0)
-                object.__setattr__(self, "paper", "out")
-                return False
-            object.__setattr__(self, "paper_left", self.paper_left - amount)
-            return True
+            if self.paper_left >= amount:
+                object.__setattr__(self, "paper_left", self.paper_left - amount)
+                return True
+            object.__setattr__(self, "paper_left", 0)
+            object.__setattr__(self, "paper", "out")
+        self._announce()
+        return False
+
+    def _announce(self) -> None:
+        with self.changed:
+            object.__setattr__(self, "version", self.version + 1)
+            self.changed.notify_all()
 
     def claim_drop_budget(self) -> int | None:
         """Take the pending `drops_after` value, so that only one connection gets cut."""

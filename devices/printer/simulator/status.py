@@ -30,6 +30,14 @@ def realtime_status(n: int, state: StateSnapshot) -> int:
     raise ValueError(f"DLE EOT {n} is not a status request")
 
 
+def status_back(state: StateSnapshot) -> bytes:
+    """The 4-byte Automatic Status Back report (GS a) in Epson's layout."""
+    first = 0x10 | _bit(state.drawer_open, 0x04) | _bit(not state.ready, 0x08) | _bit(state.cover_open, 0x20)
+    second = _ERROR_BITS.get(state.error or "", 0)
+    third = _bit(state.paper in ("near_end", "out"), 0x03) | _bit(state.paper == "out", 0x0C)
+    return bytes([first, second, third, 0x00])
+
+
 def transmitted_status(n: int, state: StateSnapshot) -> int:
     """The reply byte to GS r n: 1/49 paper sensors, 2/50 drawer connector."""
     if n in (1, 49):

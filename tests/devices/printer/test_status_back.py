@@ -1,0 +1,97 @@
+"""Automatic Status Back (GS a): the printer tells of a fault by itself on a kept-open line."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+
+import pytest
+from conftest import printer_config
+
+from devices.printer import ReceiptPrinter
+from devices.printer.errors import PrinterError
+from devices.printer.simulator.state import ERROR_KINDS, PAPER_LEVELS, StateSnapshot
+from devices.printer.simulator.status import realtime_status, status_back
+from devices.printer.status import PrinterStatus, StatusQuery
+
+STATES = [StateSnapshot(paper, cover, online, error, drawer, True)
+          for paper, cover, online, error, drawer in itertools.product(
+              PAPER_LEVELS, (False, True), (False, True), ERROR_KINDS, (False, True))]
+
+
+@pytest.mark.parametrize("state", STATES, ids=str)
+def test_a_status_back_report_means_what_the_status_replies_mean(state):
+    from_replies = PrinterStatus.from_replies({query: realtime_status(query, state) for query in StatusQuery})
+    from_report = PrinterStatus.from_status_back(status_back(state))
+    fields = ("online", "paper", "cover_open", "errors", "drawer_open")
+    assert [getattr(from_report, f) for f in fields] == [getattr(from_replies, f) for f in fields]
+
+
+class Watch:
+    """ReceiptPrinter.watch_status on its own thread, with a pipe to end it."""
+
+    def __init__(self, printer: ReceiptPrinter, check_every: float = 30.0) -> None:
+        self.reports: list[PrinterStatus] = []
+        self.error: Exception | None = None
+        self.changed = threading.Condition()
+        self._read, self._write = os.pipe()
+        self.thread = threading.Thread(target=self._run, args=(printer, check_every))
+        self.thread.start()
+
+    def _run(self, printer, check_every) -> None:
+        try:
+            printer.watch_status(self._report, self._read, check_every)
+        except PrinterError as error:
+            self.error = error
+        with self.changed:
+            self.changed.notify_all()
+
+    def _report(self, status: PrinterStatus) -> None:
+        with self.changed:
+            self.reports.append(status)
+            self.changed.notify_all()
+
+    def wait_for(self, predicate, timeout: float = 5.0) -> None:
+        with self.changed:
+            assert self.changed.wait_for(lambda: predicate(self), timeout), self.reports[-3:]
+
+    def end(self) -> None:
+        os.write(self._write, b"!")
+        self.thread.join(5)
+        os.close(self._read)
+        os.close(self._write)
+
+
+def test_faults_are_reported_as_they_happen_and_a_job_ends_the_watch(printer_sim):
+    printer = ReceiptPrinter(printer_config("network", host="127.0.0.1", port=printer_sim.port,
+                                            status_timeout=0.5).printer[0])
+    assert printer.can_watch_status
+    watch = Watch(printer)
+    try:
+        watch.wait_for(lambda w: w.reports and w.reports[-1].ready)  # the report sent when ASB is switched on
+        printer_sim.state.paper = "out"
+        watch.wait_for(lambda w: w.reports[-1].paper == "out" and "paper_out" in w.reports[-1].reasons)
+        printer_sim.state.cover_open = True
+        watch.wait_for(lambda w: w.reports[-1].cover_open)
+        printer_sim.state.paper, printer_sim.state.cover_open = "ok", False
+        watch.wait_for(lambda w: w.reports[-1].ready)
+    finally:
+        watch.end()
+    assert not watch.thread.is_alive() and watch.error is None
+    # The watch gave the line back: the printer takes a job now.
+    assert printer.print_bytes(b"after the watch\n").confirmed
+
+
+def test_a_line_that_goes_quiet_is_checked_and_a_lost_one_ends_the_watch(printer_sim):
+    printer = ReceiptPrinter(printer_config("network", host="127.0.0.1", port=printer_sim.port,
+                                            status_timeout=0.5).printer[0])
+    printer_sim.state.answers_status = False  # sends no reports: the watch asks by itself
+    watch = Watch(printer, check_every=0.2)
+    try:
+        watch.wait_for(lambda w: len(w.reports) >= 2 and not w.reports[-1].answered)
+        printer_sim.disconnect_clients()  # the cable is pulled
+        watch.wait_for(lambda w: w.error is not None)
+    finally:
+        watch.end()
+    assert "printer" in str(watch.error)
