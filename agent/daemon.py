@@ -9,6 +9,8 @@ only while it is healthy (agent/systemd.py, docs/deploy.md).
 from __future__ import annotations
 
 import argparse
+import ctypes
+import gc
 import logging
 import signal
 import sys
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 
 from agent import systemd
 from contract.config import ConfigError, FrontdeskConfig, load_config
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="frontdesk-agent", description="Frontdesk device agent.")
@@ -38,11 +41,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signum, lambda *_: stop.set())  # nothing else in a signal handler
     threading.Thread(target=_say_stopping, args=(stop,), name="stopping", daemon=True).start()
     agent = Agent(config)
+    _release_start_up_memory()
     systemd.Watchdog(agent.healthy, stop).start()
     # run() starts the link and the device threads without waiting for either, then blocks.
     systemd.notify(READY=1, STATUS=_status(config))
     agent.run(stop)
     return 0
+
+
+def _release_start_up_memory() -> None:
+    """Give back to the OS what importing and validating left free (~2 MB on a small Pi)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to trim this way
 
 
 def _say_stopping(stop: threading.Event) -> None:

@@ -2,19 +2,35 @@
 
 CUPS learns an IPP printer's supplies and conditions only while one of its jobs
 runs, so an idle copier whose toner ran low looks fine through CUPS. The queue
-then asks the device behind it (its `device-uri`) with pyipp, the IPP client
-Home Assistant's ipp integration uses, bounded by a timeout.
+then asks the device behind it (its `device-uri`) with Get-Printer-Attributes,
+through CUPS' own IPP client `ipptool` (package cups-ipp-utils), bounded by a
+timeout. (pycups cannot decode `printer-supply`; an IPP library in the agent's
+process would cost it ~20 MB of resident memory for a request made now and then.)
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from devices.queues.state import StateReason, Supply
 
 _ASKED = ["printer-state-reasons", "printer-state-message", "printer-supply", "printer-supply-description",
           "marker-names", "marker-levels", "marker-low-levels", "marker-types", "marker-colors"]
+
+_REQUEST = """{
+  OPERATION Get-Printer-Attributes
+  GROUP operation-attributes-tag
+  ATTR charset attributes-charset utf-8
+  ATTR naturalLanguage attributes-natural-language en
+  ATTR uri printer-uri $uri
+  ATTR keyword requested-attributes %s
+}
+""" % ",".join(_ASKED)
 
 
 @dataclass(frozen=True)
@@ -33,10 +49,7 @@ def asks_device(device_uri: str | None) -> bool:
 
 
 def ask_device(device_uri: str, timeout: float) -> DeviceReport:
-    try:
-        attributes = asyncio.run(asyncio.wait_for(_get_attributes(device_uri, timeout), timeout))
-    except Exception as error:  # noqa: BLE001 - aiohttp, pyipp and asyncio all raise their own
-        raise DeviceUnreachable(f"the printer at {device_uri} does not answer ({type(error).__name__}: {error})") from None
+    attributes = _get_attributes(device_uri, timeout)
     reasons = attributes.get("printer-state-reasons", [])
     reasons = [reasons] if isinstance(reasons, str) else reasons
     return DeviceReport(
@@ -46,16 +59,27 @@ def ask_device(device_uri: str, timeout: float) -> DeviceReport:
     )
 
 
-async def _get_attributes(device_uri: str, timeout: float) -> dict:
-    from pyipp import IPP
-    from pyipp.enums import IppOperation
-
-    async with IPP(device_uri, request_timeout=timeout) as ipp:
-        answer = await ipp.execute(
-            IppOperation.GET_PRINTER_ATTRIBUTES,
-            {"operation-attributes-tag": {"requested-attributes": _ASKED}},
-        )
-    return answer["printers"][0] if answer.get("printers") else {}
+def _get_attributes(device_uri: str, timeout: float) -> dict:
+    program = shutil.which("ipptool") or "/usr/bin/ipptool"
+    if not Path(program).exists():
+        raise DeviceUnreachable("cannot ask the printer itself: ipptool is missing (apt install cups-ipp-utils)")
+    with tempfile.NamedTemporaryFile("w", suffix=".test", prefix="frontdesk-ipp-") as request:
+        request.write(_REQUEST)
+        request.flush()
+        try:
+            done = subprocess.run([program, "-j", "-T", f"{timeout:g}", device_uri, request.name],
+                                  capture_output=True, text=True, timeout=timeout + 5)
+        except subprocess.TimeoutExpired:
+            raise DeviceUnreachable(f"the printer at {device_uri} does not answer within {timeout:g} s") from None
+    try:
+        groups = json.loads(done.stdout) if done.stdout.strip() else []
+    except ValueError:
+        groups = []
+    printer = next((g for g in groups if g.get("group-tag") == "printer-attributes-tag"), None)
+    if printer is None:
+        problem = (done.stderr or done.stdout).strip().splitlines()
+        raise DeviceUnreachable(f"the printer at {device_uri} does not answer ({problem[-1] if problem else 'no reply'})")
+    return printer
 
 
 def _supplies(attributes: dict) -> tuple[Supply, ...]:
@@ -66,7 +90,7 @@ def _supplies(attributes: dict) -> tuple[Supply, ...]:
     names = [names] if isinstance(names, str) else names
     supplies = []
     for index, entry in enumerate(entries):
-        text = entry.decode("utf-8", "replace") if isinstance(entry, bytes) else str(entry)
+        text = _octets(entry)
         fields = dict(part.split("=", 1) for part in text.split(";") if "=" in part)
         level, capacity = _number(fields.get("level")), _number(fields.get("maxcapacity")) or 100
         supplies.append(Supply(
@@ -84,3 +108,11 @@ def _number(text: str | None) -> int | None:
         return int(text) if text is not None else None
     except ValueError:
         return None
+
+
+def _octets(entry: str) -> str:
+    """ipptool shows an octetString such as `printer-supply` in hexadecimal."""
+    try:
+        return bytes.fromhex(entry).decode("utf-8", "replace")
+    except ValueError:
+        return entry
