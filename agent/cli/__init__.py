@@ -17,12 +17,14 @@ from agent.cli import (
     postage_commands,
     printer_commands,
     queue_commands,
+    report_commands,
     scale_commands,
 )
 from agent.cli.common import EXIT_DEVICE_PROBLEM, EXIT_USAGE
 from contract.config import ConfigError
 
-GROUPS = (config_commands, printer_commands, scale_commands, postage_commands, queue_commands, demo_commands)
+GROUPS = (config_commands, printer_commands, scale_commands, postage_commands, queue_commands, report_commands,
+          demo_commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
