@@ -27,6 +27,10 @@ class HealthTracker:
         self._reasons: tuple[str, ...] = ()
         self._since = datetime.now(timezone.utc)
         self._last_fields: dict[str, Any] = {}
+        # Since when, and why, the device has not been ok: one outage may pass
+        # through several healths (error, then warning) before it recovers.
+        self._trouble_since: datetime | None = None
+        self._trouble_reasons: list[str] = []
 
     @property
     def health(self) -> str | None:
@@ -60,7 +64,12 @@ class HealthTracker:
         for reason in reasons:
             if reason not in self._reasons:
                 self._publish(self.device_id, "events", contract.event(reason, health=health))
-        if health == "ok" and self._health not in (None, "ok"):
-            down = (now - self._since).total_seconds()
+        if health != "ok":
+            if self._trouble_since is None:
+                self._trouble_since = now if self._health is not None else self._since
+            self._trouble_reasons += [r for r in reasons if r not in self._trouble_reasons]
+        elif self._trouble_since is not None:
+            down = (now - self._trouble_since).total_seconds()
             self._publish(self.device_id, "events", contract.event(
-                "recovered", after=list(self._reasons), down_seconds=round(down, 1)))
+                "recovered", after=self._trouble_reasons, down_seconds=round(down, 1)))
+            self._trouble_since, self._trouble_reasons = None, []

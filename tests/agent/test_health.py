@@ -1,0 +1,29 @@
+"""One outage through several healths is one recovery, timed from its start."""
+
+import time
+
+from agent.health import HealthTracker
+
+
+def test_an_outage_through_error_then_warning_recovers_once_with_its_whole_length():
+    published = []
+    tracker = HealthTracker("desk", "printer", lambda device, leaf, payload: published.append((leaf, payload)))
+    tracker.report("ok", ())
+    tracker.report("error", ("paper_out",))
+    time.sleep(0.3)
+    tracker.report("warning", ("paper_near_end",))  # a new roll that is nearly used up
+    tracker.report("ok", ())
+    events = [payload for leaf, payload in published if leaf == "events"]
+    assert [e["event"] for e in events] == ["paper_out", "paper_near_end", "recovered"]
+    recovered = events[-1]
+    assert recovered["after"] == ["paper_out", "paper_near_end"] and recovered["down_seconds"] >= 0.3
+    assert len({e["id"] for e in events}) == 3
+
+
+def test_a_device_that_starts_in_trouble_recovers_from_its_first_report():
+    published = []
+    tracker = HealthTracker("scale", "scale", lambda device, leaf, payload: published.append((leaf, payload)))
+    tracker.report("offline", ("offline",))
+    tracker.report("ok", ())
+    names = [payload["event"] for leaf, payload in published if leaf == "events"]
+    assert names == ["offline", "recovered"]
