@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from contract.config_base import DeviceId, Port, Seconds, Strict
 
@@ -25,6 +31,17 @@ def _email(value: str) -> str:
 
 
 Email = Annotated[str, AfterValidator(_email)]
+_SITE = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")  # the same rule as DeviceId
+
+
+def _site(value: str) -> str:
+    if not _SITE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a valid site id; use lowercase letters, digits, '-' and '_' "
+                         "(it is the <site> of frontdesk/<site>/... topics)")
+    return value
+
+
+SiteId = Annotated[str, AfterValidator(_site)]
 
 
 class SmtpConfig(Strict):
@@ -98,7 +115,7 @@ class ManagerConfig(Strict):
     database: str = DEFAULT_DATABASE
     data_dir: Path = DEFAULT_DATA_DIR
     # Sites to follow; empty: every site on the broker.
-    sites: list[DeviceId] = []
+    sites: list[SiteId] = []
     smtp: SmtpConfig | None = None
     alerts: AlertConfig = AlertConfig()
     dashboard: DashboardConfig = DashboardConfig()

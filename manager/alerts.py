@@ -23,10 +23,13 @@ import json
 import logging
 import queue
 import threading
+import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
 
 from contract.config import FrontdeskConfig
 from manager import payloads
@@ -73,6 +76,9 @@ class Alerter:
         self._stop = threading.Event()
         self._delivered: dict[tuple[str, int], set[str]] = {}  # channels that already took it
         self._next_try: dict[tuple[str, int], datetime] = {}
+        # Devices with an open incident: an `ok` state of any other device (nearly every
+        # state message) then needs no database work at all.
+        self._open = {(i["site"], i["agent"], i["device"]) for i in history.open_incidents()}
         self._thread = threading.Thread(target=self._run, name="manager-alerts", daemon=True)
 
     def attach(self, ingestor) -> None:
@@ -94,39 +100,46 @@ class Alerter:
     # --- the Alerter's thread ------------------------------------------------------------
 
     def _run(self) -> None:
+        next_check = time.monotonic()
         while not self._stop.is_set():
             try:
-                message = self._inbox.get(timeout=self.tick)
+                message = self._inbox.get(timeout=max(0.0, next_check - time.monotonic()))
             except queue.Empty:
                 message = None
             try:
                 if message is not None:
                     self.apply(message)
-                    while not self._inbox.empty():  # a burst: take it all before checking
-                        queued = self._inbox.get_nowait()
-                        if queued is not None:
-                            self.apply(queued)
-                self.check(datetime.now(timezone.utc))
-            except Exception:  # e.g. the database away for a moment: try again next tick
+                # A burst is taken message by message, but never for longer than a tick
+                # without looking at what is due.
+                if time.monotonic() >= next_check:
+                    self.check(datetime.now(timezone.utc))
+                    next_check = time.monotonic() + self.tick
+            except sa.exc.SQLAlchemyError as error:  # the database away for a moment
+                log.error("alert check failed, the history database did not answer (%s); trying again",
+                          str(getattr(error, "orig", error)).strip().splitlines()[0])
+                self._stop.wait(5)
+            except Exception:  # a bug: say where, and keep alerting about the rest
                 log.exception("alert check failed; trying again")
                 self._stop.wait(self.tick)
 
     def apply(self, message) -> None:
         """Open, continue or end the incident this state or availability message is about."""
         now = message.received_at
+        key = (message.site, message.source_id, message.device)
         if message.kind == "availability":
-            if message.payload == "offline":
-                self.book.fault(message.site, message.source_id, None, message.source, "offline",
-                                [f"{message.source}_offline"], now, now)
-            else:
-                self.book.ok(message.site, message.source_id, None, now)
-            return
-        state = payloads.state(message.payload)
-        if state.health == "ok":
-            self.book.ok(message.site, message.source_id, message.device, state.since)
+            healthy = message.payload != "offline"
+            kind, health, reasons, since = message.source, "offline", [f"{message.source}_offline"], now
         else:
-            self.book.fault(message.site, message.source_id, message.device, state.kind, state.health,
-                            list(state.reasons), state.since, now)
+            state = payloads.state(message.payload)
+            healthy = state.health == "ok"
+            kind, health, reasons, since = state.kind, state.health, list(state.reasons), state.since
+        if healthy:
+            if key in self._open:
+                self.book.ok(*key, since)
+                self._open.discard(key)
+            return
+        self.book.fault(*key, kind, health, reasons, since, now)
+        self._open.add(key)
 
     def check(self, now: datetime) -> None:
         """Send what is due: faults past their threshold, recoveries past the hold-down."""

@@ -41,8 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     hashing.add_argument("--stdin", action="store_true", help="read the password from one line of standard input")
     # The report's own arguments are parsed by report_parser(), so that `run` never imports
     # the report's libraries (matplotlib, weasyprint) just to read its command line.
-    report = commands.add_parser("report", add_help=False, help="produce the front-office report (HTML and PDF)")
-    report.add_argument("report_args", nargs=argparse.REMAINDER)
+    commands.add_parser("report", add_help=False, help="produce the front-office report (HTML and PDF)")
     return parser
 
 
@@ -54,11 +53,14 @@ def report_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
     if args.command == "report":
         config_file = args.config
-        args = report_parser().parse_args(args.report_args)
-        args.config = getattr(args, "config", config_file)
+        args = report_parser().parse_args(rest)
+        args.config, args.command = getattr(args, "config", config_file), "report"
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "hash-password":
         return hash_password_command(args)
@@ -121,15 +123,18 @@ def run(config: FrontdeskConfig, stop: threading.Event) -> int:
     ingestor.start()
     try:
         serve(config, history, ingestor, stop)  # blocks until stop is set
-        if not stop.is_set():
-            log.error("the dashboard stopped on its own; stopping the manager")
-            return 1
+    except ConfigError as error:  # e.g. the dashboard's port is taken
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 2
     finally:
         log.info("stopping")
         ingestor.stop()
         alerter.stop()
         scheduler.stop()
         history.close()
+    if not stop.is_set():
+        log.error("the dashboard stopped on its own; stopping the manager")
+        return 1
     return 0
 
 

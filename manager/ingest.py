@@ -274,6 +274,8 @@ class Ingestor:
                 batch.append(item)
             try:
                 self._store(batch)
+            except Exception:  # a bug must not end the history: say so and go on with the next batch
+                log.exception("could not store a batch of %d messages", len(batch))
             finally:
                 for _ in batch:
                     self._inbox.task_done()

@@ -1,0 +1,1 @@
+"""The manager's history: schema.py (the tables), store.py (History), incidents.py."""

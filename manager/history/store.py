@@ -19,7 +19,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from manager import payloads
-from manager.history.schema import availability, device_events, device_states, incidents, mail, metadata, receipts, visits
+from manager.history.schema import (
+    availability,
+    device_events,
+    device_states,
+    incidents,
+    mail,
+    metadata,
+    receipts,
+    visits,
+)
 
 log = logging.getLogger("frontdesk.manager.history")
 
@@ -53,7 +62,12 @@ def open_engine(url: str) -> Engine:
     parsed = engine_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise HistoryError(f"cannot create the folder of the history database {folder}: "
+                                   f"{error.strerror or error}") from None
         engine = sa.create_engine(parsed, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -64,7 +78,13 @@ class History:
     def __init__(self, url: str) -> None:
         self.engine = open_engine(url)
         self.url = self.engine.url.render_as_string(hide_password=True)
-        self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        # Built once and executed with parameters: building a statement per row with its values
+        # in it cost SQLAlchemy more than the database's own work.
+        # RETURNING tells a new row from a conflict on both databases (rowcount does not, on
+        # PostgreSQL, once SQLAlchemy adds its own RETURNING for the primary key).
+        self._insert_new_row = {table: insert(table).on_conflict_do_nothing().returning(table.c.id)
+                                for table in (device_events, receipts, mail, visits)}
         try:
             metadata.create_all(self.engine)
             with self.engine.connect() as conn:
@@ -120,14 +140,13 @@ class History:
         raise ValueError(f"unknown message kind {kind!r}")
 
     def _insert_new(self, conn: Connection, table: sa.Table, **values: Any) -> bool:
-        statement = self._insert(table).values(**values).on_conflict_do_nothing()
-        return conn.execute(statement).rowcount == 1
+        return conn.execute(self._insert_new_row[table], values).first() is not None
 
     def _record_availability(self, conn: Connection, m, pending: dict) -> bool:
         key = (m.site, m.source, m.source_id)
         if pending.get(key, self._sources.get(key)) == m.payload:
             return False
-        conn.execute(availability.insert().values(
+        conn.execute(availability.insert(), dict(
             site=m.site, source=m.source, source_id=m.source_id, status=m.payload, at=m.received_at))
         pending[key] = m.payload
         return True
@@ -138,7 +157,7 @@ class History:
         change = (state.health, tuple(state.reasons))
         if pending.get(key, self._states.get(key)) == change:
             return False
-        conn.execute(device_states.insert().values(
+        conn.execute(device_states.insert(), dict(
             site=m.site, agent=m.source_id, device=m.device, kind=state.kind, health=state.health,
             reasons=list(state.reasons), since=state.since, received_at=m.received_at, payload=m.payload))
         pending[key] = change

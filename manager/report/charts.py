@@ -161,8 +161,16 @@ def faults_by_reason(rows, f: Formats) -> Chart:
     return Chart(figure, "Bar chart of device faults by reason")
 
 
-def availability_bars(devices, f: Formats) -> Chart:
-    labels = [f"{device.device} ({device.agent})" for device in devices]
+def availability_bars(devices, f: Formats, most: int = 20) -> Chart:
+    """One stacked bar per device; with many devices (an organisation's manager), only the
+    `most` least available ones, so the chart still fits on a page."""
+    title = "Time in each health, per device"
+    if len(devices) > most:
+        devices = sorted(devices, key=lambda device: (device.use.availability is None, device.use.availability or 0))
+        title = f"Time in each health: the {most} least available of {len(devices)} devices"
+        devices = devices[:most]
+    many_sites = len({device.site for device in devices}) > 1
+    labels = [f"{device.device} ({device.site + '/' if many_sites else ''}{device.agent})" for device in devices]
     with matplotlib.rc_context(STYLE):
         figure, axes = _figure(0.9 + 0.34 * max(len(devices), 2))
         left = [0.0] * len(devices)
@@ -177,10 +185,9 @@ def availability_bars(devices, f: Formats) -> Chart:
         axes.set_xlim(0, 100)
         axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f} %"))
         axes.set_xlabel("share of the period")
-        axes.set_title("Time in each health, per device")
+        axes.set_title(title)
         axes.grid(axis="y", visible=False)
-        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / max(len(devices), 2) - 0.12),
-                    ncol=6, frameon=False, fontsize=8)
+        figure.legend(loc="outside lower center", ncol=6, frameon=False, fontsize=8)
     return Chart(figure, "Stacked bar chart of each device's time in each health")
 
 

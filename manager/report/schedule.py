@@ -91,20 +91,17 @@ class ReportScheduler:
         """Make the report for `period` and mail it (MailError if the server does not take it)."""
         from manager.mailer import send_mail
         from manager.report.build import collect
-        from manager.report.render import build_charts, render_html, render_pdf, report_basename
-        from manager.report.formatting import formats_for
+        from manager.report.render import render_report, report_basename
 
         now = now or self._now()
         sites = tuple(self.config.manager.sites) or None
         data = collect(self.history.engine, period, sites, now)
-        f = formats_for(self.config.office)
-        html = render_html(data, self.config.office, drawn=build_charts(data, f))
-        pdf = render_pdf(html)
+        files = render_report(data, self.config.office)
         base = report_basename(data)
         subject, text = summary(data, self.config.office)
         send_mail(self.config.manager.smtp, self.settings.email_to, subject, text,
-                  attachments=[(f"{base}.pdf", pdf, "application/pdf"),
-                               (f"{base}.html", html.encode("utf-8"), "text/html")])
+                  attachments=[(f"{base}.pdf", files["pdf"], "application/pdf"),
+                               (f"{base}.html", files["html"], "text/html")])
         log.info("report for %s to %s sent to %s", period.first, period.last, ", ".join(self.settings.email_to))
 
     def run_pending(self, now: datetime | None = None) -> Period | None:
@@ -189,7 +186,8 @@ def summary(data, office) -> tuple[str, str]:
         f"Mail: {f.number(p.count)} items, {f.amounts(p.totals)} postage",
         f"Device faults: {f.number(sum(row.count for row in d.faults))}; "
         f"mean time to recover {f.duration(d.mttr_seconds)}",
-        f"Still out of order: {', '.join(down)}" if down else None,
+        f"Still out of order: {', '.join(down[:5])}" + (f" and {len(down) - 5} more" if len(down) > 5 else "")
+        if down else None,
         "", "The full report is attached: a PDF to print, and the same as HTML to open in a browser.",
     ]
     return f"Front-office report, {site}: {period}", "\n".join(line for line in lines if line is not None) + "\n"

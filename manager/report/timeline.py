@@ -101,9 +101,9 @@ def outages(changes: list[Change]) -> list[Outage]:
     started: datetime | None = None
     for change in sorted(changes, key=lambda change: change.at):
         if change.health in USABLE:
-            if started is not None:
+            if started is not None and change.at > started:  # usable again at the same instant: no outage
                 found.append(Outage(started, change.at))
-                started = None
+            started = None
         elif started is None:
             started = change.at
     if started is not None:

@@ -85,10 +85,10 @@ def _job_number(value: Any) -> int:
     return value
 
 
-async def perform(ingestor: Any, action: Action, user: str) -> dict[str, Any]:
+async def perform(ingestor: Any, action: Action, user: str, timeout: float = REPLY_TIMEOUT) -> dict[str, Any]:
     """Send the command to the agent and wait for its reply; the answer always has a message."""
     commands = ingestor.commands_for(action.site, action.agent)
-    future = commands.submit(action.command, action.arguments, timeout=REPLY_TIMEOUT)
+    future = commands.submit(action.command, action.arguments, timeout=timeout)
     reply = await asyncio.wrap_future(future)
     if not isinstance(reply, dict):
         reply = {"ok": False, "error": {"code": "internal_error", "message": "the reply is not a JSON object"}}

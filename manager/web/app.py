@@ -27,7 +27,14 @@ from starlette.staticfiles import StaticFiles
 from contract.config import FrontdeskConfig
 from manager.passwords import hash_password, password_matches
 from manager.web import actions
-from manager.web.auth import AuthGate, LoginThrottle, Sessions, csrf_matches, csrf_token, session_secret
+from manager.web.auth import (
+    AuthGate,
+    LoginThrottle,
+    Sessions,
+    csrf_matches,
+    csrf_token,
+    session_secret,
+)
 from manager.web.board import Board
 from manager.web.push import Broadcaster
 from manager.web.render import Renderer
@@ -49,9 +56,10 @@ def secret_path(config: FrontdeskConfig) -> Path:
 class Dashboard:
     """The app's state and its request handlers."""
 
-    def __init__(self, config: FrontdeskConfig, history: Any, ingestor: Any, throttle: LoginThrottle) -> None:
+    def __init__(self, config: FrontdeskConfig, history: Any, ingestor: Any, throttle: LoginThrottle,
+                 action_timeout: float) -> None:
         dashboard = config.manager.dashboard
-        self.ingestor, self.throttle = ingestor, throttle
+        self.ingestor, self.throttle, self.action_timeout = ingestor, throttle, action_timeout
         self.users = {user.name: user.password_hash for user in dashboard.users}
         self.sessions = Sessions(self.users, dashboard.session_hours * 3600)
         self.renderer = Renderer(config.office.timezone)
@@ -153,15 +161,16 @@ class Dashboard:
             return JSONResponse({"ok": False, "message": "The request is not valid JSON."}, status_code=400)
         except actions.ActionError as error:
             return JSONResponse({"ok": False, "message": str(error)}, status_code=error.status)
-        answer = await actions.perform(self.ingestor, action, self.sessions.user(request.session) or "?")
+        answer = await actions.perform(self.ingestor, action, self.sessions.user(request.session) or "?",
+                                       self.action_timeout)
         return JSONResponse(answer)
 
 
 def create_app(config: FrontdeskConfig, history: Any, ingestor: Any, *, throttle: LoginThrottle | None = None,
-               secret_key: str | None = None) -> Starlette:
-    """The dashboard app. `throttle` and `secret_key` are for tests; by default the key is
+               secret_key: str | None = None, action_timeout: float = actions.REPLY_TIMEOUT) -> Starlette:
+    """The dashboard app. The keyword arguments are for tests; by default the key is
     read from (or made in) the configured secret file."""
-    dashboard = Dashboard(config, history, ingestor, throttle or LoginThrottle())
+    dashboard = Dashboard(config, history, ingestor, throttle or LoginThrottle(), action_timeout)
     key = secret_key or session_secret(secret_path(config))
 
     @contextlib.asynccontextmanager

@@ -118,7 +118,7 @@ class Broadcaster:
             return
         try:
             batch = self._render(targets)
-        except Exception:  # noqa: BLE001 - one bad message must not stop the pushes
+        except Exception:  # one bad message must not stop the pushes
             log.exception("could not draw the dashboard update for %s", targets[:5])
             batch = {"resync": True}
         for subscriber in list(self._subscribers):

@@ -34,7 +34,7 @@ class Renderer:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         )
         self.env.globals.update(
-            dom_id=dom_id, words=words, local_time=self.local_time, ago=ago, iso=iso,
+            dom_id=dom_id, words=words, local_time=self.local_time, short_time=self.short_time, ago=ago, iso=iso,
             supplies=supplies, device_facts=device_facts, device_actions=device_actions, summary=summary,
             attention=attention,
         )
@@ -85,6 +85,13 @@ class Renderer:
             return "an unknown time"
         local, today = moment.astimezone(self.zone), datetime.now(self.zone).date()
         return local.strftime("%H:%M") if local.date() == today else local.strftime("%a %d %b %H:%M")
+
+    def short_time(self, moment: datetime | None) -> str:
+        """'09:12' today, '22 Nov' before: fits the narrow time column of event lists."""
+        if moment is None:
+            return ""
+        local, today = moment.astimezone(self.zone), datetime.now(self.zone).date()
+        return local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b")
 
 
 def iso(moment: datetime | None) -> str:

@@ -51,18 +51,20 @@ def serve(config: FrontdeskConfig, history: Any, ingestor: Any, stop: threading.
     or their own app. A port that cannot be bound is a ConfigError naming the key.
     """
     dashboard = config.manager.dashboard
-    app = app if app is not None else create_app(config, history, ingestor)
-    if not dashboard.users:
-        log.warning("no [[manager.dashboard.users]] configured: nobody can log in to the dashboard "
-                    "(make a password hash with `frontdesk-manager hash-password`)")
-    server_config = uvicorn.Config(app, host=dashboard.host, port=dashboard.port, log_config=None,
-                                   access_log=False, lifespan="on", proxy_headers=False,
-                                   timeout_graceful_shutdown=GRACEFUL_SECONDS)
-    server = _Server(server_config, stop, app.state.dashboard.broadcaster.close)
     if sock is None:
         sock = _bind(dashboard.host, dashboard.port)
-    log.info("dashboard on http://%s:%s/", *sock.getsockname()[:2])
     with sock:
+        app = app if app is not None else create_app(config, history, ingestor)
+        if not dashboard.users:
+            log.warning("no [[manager.dashboard.users]] configured: nobody can log in to the dashboard "
+                        "(make a password hash with `frontdesk-manager hash-password`)")
+        # proxy_headers: behind a reverse proxy on the same machine (TLS), X-Forwarded-For from
+        # 127.0.0.1 gives the real client address, which the login throttle counts per address.
+        server_config = uvicorn.Config(app, host=dashboard.host, port=dashboard.port, log_config=None,
+                                       access_log=False, lifespan="on", proxy_headers=True,
+                                       forwarded_allow_ips="127.0.0.1", timeout_graceful_shutdown=GRACEFUL_SECONDS)
+        server = _Server(server_config, stop, app.state.dashboard.broadcaster.close)
+        log.info("dashboard on http://%s:%s/", *sock.getsockname()[:2])
         server.run(sockets=[sock])
 
 

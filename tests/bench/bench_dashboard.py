@@ -22,7 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "manager" / "web"))
 
 from fake_agents import FakeAgent  # noqa: E402
 from figures import percentiles  # noqa: E402
-from web_rig import DESKTOP, ManagerRig, chromium, log_in, measure_card_change, web_config  # noqa: E402
+from web_rig import (  # noqa: E402
+    DESKTOP,
+    ManagerRig,
+    chromium,
+    log_in,
+    measure_card_change,
+    web_config,
+)
 
 from agent.local_broker import LocalBroker  # noqa: E402
 

@@ -49,3 +49,32 @@ def test_dashboard_benchmark_runs_and_prints_its_figures():
     assert result.returncode == 0, result.stderr
     assert "MQTT state -> dashboard card in Chromium: median" in result.stdout and "p95" in result.stdout
     assert "state changes -> every card updated" in result.stdout
+
+
+def test_manager_ingest_benchmark_runs_and_prints_its_figures():
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "bench_manager_ingest.py"), "--quick"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    for database in ("SQLite", "PostgreSQL"):
+        assert f"{database}: history ingest, store only:" in result.stdout
+        assert f"{database}: history ingest, MQTT catch-up after a restart:" in result.stdout
+    assert result.stdout.count("messages/s") == 4
+
+
+def test_report_benchmark_runs_and_prints_its_figures():
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "bench_report.py"), "--quick"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("report for a month,") == 2
+    assert "PDF (PNG charts)" in result.stdout and "queries" in result.stdout
+
+
+def test_kiosk_benchmark_runs_and_prints_its_figures():
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "bench_kiosk.py"), "--quick"], capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stderr
+    assert "cold start -> welcome screen" in result.stdout and "last tap -> badge's last byte" in result.stdout
+    assert result.stdout.count("median") == 2

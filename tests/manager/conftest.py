@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -21,8 +20,13 @@ sys.path.insert(0, str(Path(__file__).parent))  # pg_lab, mail_lab, fake_agents
 import pg_lab  # noqa: E402
 from fake_agents import FakeAgent, FakeKiosk  # noqa: E402
 from mail_lab import MailLab  # noqa: E402
+from manager_rig import manager_config  # noqa: E402
 
-from contract.config import FrontdeskConfig, parse_config  # noqa: E402
+
+def pytest_configure(config) -> None:
+    # aiosmtpd warns on each connection to the TLS-from-the-first-byte server that it offers
+    # AUTH without STARTTLS: there every byte is TLS already (mail_lab.py).
+    config.addinivalue_line("filterwarnings", "ignore:Requiring AUTH while not requiring TLS:UserWarning")
 
 
 @pytest.fixture(scope="session")
@@ -46,16 +50,6 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'history.db'}"
     return request.getfixturevalue("postgres_server").create_database()
-
-
-def wait_until(condition, timeout: float = 15, interval: float = 0.05):
-    """condition()'s first true value, or its last value after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
 
 
 @pytest.fixture
@@ -96,17 +90,6 @@ def webhook_server():
     yield server
     server.shutdown()
     server.server_close()
-
-
-def manager_config(broker, database_url: str, data_dir: Path, extra: str = "", sites: list[str] | None = None,
-                   manager_id: str = "manager") -> FrontdeskConfig:
-    """A config as the office writes it, for a manager on the test broker."""
-    sites_line = f"sites = {json.dumps(sites)}\n" if sites else ""
-    return parse_config(
-        f'site = "hq"\n[office]\ntimezone = "Europe/Bucharest"\n'
-        f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
-        f'[manager]\nid = "{manager_id}"\ndatabase = "{database_url}"\ndata_dir = "{data_dir}"\n{sites_line}{extra}'
-    )
 
 
 @pytest.fixture

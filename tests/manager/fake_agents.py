@@ -144,3 +144,42 @@ class FakeKiosk(FakePublisher):
     def arrival(self, name: str) -> None:
         """visitors/arrivals carries names: the manager must never store it."""
         self.publish(contract.visitor_arrivals(self.site), contract.encode({"name": name, "at": iso()}))
+
+
+class _Broker:
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+
+
+def crowd(host: str, port: int, agents: int, sites: int, devices: dict[str, str],
+          changes: list[tuple[str, list[str]]]) -> int:
+    """Many agents at once: each connects, says it is online with every device ok, then every
+    agent changes every device through `changes` (an event with each fault). Returns how many
+    messages were published (and acknowledged by the broker)."""
+    broker = _Broker(host, port)
+    crowd = [FakeAgent(broker, f"site-{n % sites}", f"agent-{n:03d}", devices) for n in range(agents)]
+    for agent in crowd:
+        agent.all_ok()
+    published = agents * (1 + len(devices))
+    for health, reasons in changes:
+        for agent in crowd:
+            for device in devices:
+                agent.state(device, health, reasons)
+                published += 1
+                if health != "ok":
+                    agent.event(device, reasons[-1], health=health)
+                    published += 1
+    for agent in crowd:
+        agent.close()
+    return published
+
+
+if __name__ == "__main__":
+    # python fake_agents.py HOST PORT AGENTS SITES '{"dev": "kind"}' '[["error", ["jam"]], ...]'
+    # Run apart from the manager under test, as real agents are: 200 agents' MQTT threads in
+    # the manager's own process would starve its network thread of the GIL.
+    import json
+    import sys
+
+    host, port, count, sites, devices, changes = sys.argv[1:7]
+    print(crowd(host, int(port), int(count), int(sites), json.loads(devices), json.loads(changes)), flush=True)

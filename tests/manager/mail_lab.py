@@ -42,7 +42,8 @@ class _Collector:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lab.lock:
             self.lab.deliveries.append({"message": message, "to": list(envelope.rcpt_tos),
-                                        "tls": session.ssl is not None, "authenticated": session.authenticated})
+                                        "tls": server.transport.get_extra_info("ssl_object") is not None,
+                                        "authenticated": session.authenticated})
         return "250 OK"
 
 
@@ -72,6 +73,9 @@ class MailLab:
         settings = dict(auth_required=True, auth_require_tls=True, authenticator=self._authenticate,
                         auth_exclude_mechanism=["PLAIN"])  # so the client has to speak AUTH LOGIN
         if self.security == "tls":
+            # aiosmtpd only counts STARTTLS as TLS when deciding to offer AUTH; here every byte
+            # is TLS already (the test checks session.ssl), so let it offer AUTH anyway.
+            settings["auth_require_tls"] = False
             self._controller = Controller(_Collector(self), hostname="127.0.0.1", port=self.port,
                                           ssl_context=self._context, server_hostname="localhost", **settings)
         else:

@@ -59,16 +59,32 @@ class PostgresLab:
         subprocess.run(self._as_owner([str(BIN / "initdb"), "-D", str(data), "-U", self.user, "--auth=trust",
                                        "-E", "UTF8", "--locale=C", "--no-sync"]),
                        check=True, capture_output=True, timeout=120)
-        settings = ["-c", f"listen_addresses={self.host}", "-c", f"unix_socket_directories={sockets}",
+        self._log = open(self.root / "postgres.log", "ab")
+        self.start_server()
+        self.create_database("frontdesk")
+        return self
+
+    def start_server(self) -> None:
+        """Start the server (again, after stop_server(): same data, same port)."""
+        settings = ["-c", f"listen_addresses={self.host}", "-c", f"unix_socket_directories={self.root / 'run'}",
                     "-c", "max_connections=50", "-c", "shared_buffers=32MB"]
         if not self.durable:
             settings += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
-        self._log = open(self.root / "postgres.log", "wb")
-        self._process = subprocess.Popen(self._as_owner([str(BIN / "postgres"), "-D", str(data), "-p", str(self.port),
-                                                         *settings]), stdout=self._log, stderr=subprocess.STDOUT)
+        self._process = subprocess.Popen(self._as_owner([str(BIN / "postgres"), "-D", str(self.root / "data"),
+                                                         "-p", str(self.port), *settings]),
+                                         stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_ready()
-        self.create_database("frontdesk")
-        return self
+
+    def stop_server(self) -> None:
+        """Stop the server, as a database restart or outage does; its data stays."""
+        if self._process is not None:
+            self._process.send_signal(2)  # SIGINT: PostgreSQL's fast shutdown
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
 
     def _wait_ready(self) -> None:
         import psycopg
@@ -94,13 +110,7 @@ class PostgresLab:
         return self.url(name)
 
     def __exit__(self, *exc_info) -> None:
-        if self._process is not None:
-            self._process.send_signal(2)  # SIGINT: PostgreSQL's fast shutdown
-            try:
-                self._process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._log.close()
+        self.stop_server()
         if self.root is not None:
+            self._log.close()
             shutil.rmtree(self.root, ignore_errors=True)

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-from conftest import manager_config, wait_until
 from mail_lab import MailLab
+from manager_rig import manager_config, wait_until
 
 from manager.alerts import Alerter, duration_words
 from manager.history.schema import incidents
@@ -127,6 +127,18 @@ def test_an_offline_agent_is_one_incident_not_one_per_device(alerting, smtp_serv
     agent.flush()
     assert smtp_server.wait_for(2)[1]["Subject"].startswith("[Frontdesk] agent main at hq recovered after")
     assert len(smtp_server.messages()) == 2
+    assert all(incident["device"] is not None for incident in history.open_incidents())
+
+
+def test_a_kiosk_that_goes_offline_is_announced_too(alerting, smtp_server, fake_kiosk):
+    alerting(smtp_server.toml() + rules())
+    kiosk = fake_kiosk()
+    kiosk.online()
+    kiosk.offline()
+    kiosk.flush()
+    (mail,) = smtp_server.wait_for(1)
+    assert mail["Subject"] == "[Frontdesk] kiosk lobby at hq: offline (kiosk offline)"
+    assert "Kiosk: lobby" in mail.get_content()
 
 
 def test_a_restart_does_not_announce_an_open_incident_again(database_url, alerting, smtp_server, fake_agent):

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import paho.mqtt.client as mqtt
 import sqlalchemy as sa
-from conftest import wait_until
+from manager_rig import wait_until
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -129,7 +129,7 @@ def test_a_qos1_redelivery_after_a_crash_before_the_ack_is_stored_once(database_
                                                                         fake_agent, tmp_path):
     """A manager that received messages but died before acknowledging them gets them again
     (the broker redelivers with the DUP flag); the history keeps one copy."""
-    from conftest import manager_config
+    from manager_rig import manager_config
 
     config = manager_config(broker, database_url, tmp_path)
     got = []
@@ -195,3 +195,27 @@ def test_only_the_configured_sites_are_followed(database_url, running_manager, f
     assert wait_until(lambda: count(history, schema.device_states) == 2)
     assert ingestor.drained(5)
     assert {s["site"] for s in history.current_states()} == {"hq"}
+
+
+def test_a_database_outage_is_logged_and_nothing_is_lost(broker, running_manager, fake_agent, caplog):
+    """PostgreSQL restarts under a running manager: what arrives meanwhile waits, then is stored."""
+    import pg_lab
+
+    with pg_lab.PostgresLab() as own_server:  # not the session's server: this one gets stopped
+        _config, history, ingestor = running_manager(own_server.create_database())
+        agent = fake_agent()
+        agent.all_ok()
+        agent.flush()
+        assert wait_until(lambda: count(history, schema.device_states) == 2)
+        with caplog.at_level(logging.INFO, logger="frontdesk.manager.ingest"):
+            own_server.stop_server()
+            receipts = [agent.receipt(f"2026-{n:06d}") for n in range(20)]
+            agent.state("copier", "error", ["jam"])
+            agent.flush()
+            assert wait_until(lambda: "cannot write to the history database" in caplog.text, timeout=20)
+            own_server.start_server()
+            assert wait_until(lambda: "the history database is back" in caplog.text, timeout=30)
+        assert ingestor.drained(10)
+        assert count(history, schema.receipts) == len(receipts) and count(history, schema.device_states) == 3
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert len(errors) == 1 and "Traceback" not in caplog.text  # one line for the outage, not one per try

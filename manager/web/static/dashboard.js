@@ -45,6 +45,14 @@
     return true;
   }
 
+  // The tab's title counts the devices that need a person, for a page left in the background.
+  const baseTitle = document.title;
+  function updateTitle() {
+    const count = (selector) => Number(document.querySelector(selector)?.textContent || 0);
+    const down = count(".tile-error .tile-num") + count(".tile-offline .tile-num");
+    document.title = down ? `(${down}) ${baseTitle}` : baseTitle;
+  }
+
   function apply(batch) {
     if (waiting) {
       waiting.push(batch);
@@ -62,6 +70,7 @@
     }
     seq = Math.max(seq, batch.seq || 0);
     document.body.dataset.seq = String(seq);
+    updateTitle();
   }
 
   async function snapshot() {
@@ -75,6 +84,7 @@
       swap("board", data.html, false);
       seq = data.seq;
       document.body.dataset.seq = String(seq);
+      updateTitle();
     } catch (error) {
       setLive("down", "Reconnecting…");
     } finally {
@@ -228,6 +238,7 @@
   });
 
   refreshTimes(document);
+  updateTitle();
   setInterval(() => refreshTimes(document), 30000);
   connect();
 })();

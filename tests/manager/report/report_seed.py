@@ -212,7 +212,7 @@ def _event_rows(ids: random.Random):
         return {"event_id": uuid.UUID(int=ids.getrandbits(128)).hex, "site": SITE, "agent": AGENT,
                 "device": device, "event": name, "at": at, "payload": {"event": name, **payload}}
 
-    for (kind, device), changes in DEVICES.items():
+    for (_, device), changes in DEVICES.items():
         reasons_before: tuple[str, ...] = ()
         for at, health, reasons in changes:
             for reason in reasons:
@@ -221,7 +221,7 @@ def _event_rows(ids: random.Random):
             if health == "ok" and reasons_before:
                 yield event(device, "recovered", at, after=list(reasons_before))
             reasons_before = reasons
-    for (kind, device), counts in JOBS.items():
+    for (_, device), counts in JOBS.items():
         for name, count in counts.items():
             for index in range(count):
                 yield event(device, name, utc(2026, 10, 19 + index % 12, 9, index), job=f"j{index}")

@@ -1,7 +1,7 @@
 """The report command: the files it writes, and one clear line (exit 2) for every mistake.
 
-Run through `manager.report.cli.main`, the same `add_arguments`/`run` pair that
-`frontdesk-manager report` delegates to.
+Run through `manager.report.cli.main` and through `frontdesk-manager report`
+(manager.cli), which delegates to the same `add_arguments`/`run` pair.
 """
 
 from __future__ import annotations
@@ -45,12 +45,17 @@ def test_writes_html_and_pdf_for_the_period(config_file, tmp_path, capsys):
     assert (out / names[1]).read_bytes().startswith(b"%PDF-")
 
 
-def test_one_format_and_every_site(config_file, tmp_path, capsys):
+def test_one_format_and_every_site_through_frontdesk_manager(config_file, tmp_path, capsys):
+    from manager.cli import main as manager_main
+
     out = tmp_path / "html-only"
-    assert report(config_file, "--from", "2026-10-26", "--to", "2026-10-26", "--out", str(out), "--format", "html") == 0
+    assert manager_main(["--config", str(config_file), "report", "--from", "2026-10-26", "--to", "2026-10-26",
+                         "--out", str(out), "--format", "html"]) == 0
     assert [path.name for path in out.iterdir()] == ["frontdesk-report-all-sites-2026-10-26-to-2026-10-26.html"]
     html = (out / "frontdesk-report-all-sites-2026-10-26-to-2026-10-26.html").read_text("utf-8")
     assert "all sites" in html and "Monday 26 October 2026" in html
+    assert "sign-ins by hour of the day" in html  # one day: no chart of days
+    assert "visitors signed in per day" not in html
 
 
 @pytest.mark.parametrize("args, words", [
@@ -96,9 +101,18 @@ def test_an_empty_period_writes_a_report_that_says_so_and_exits_2(config_file, t
     assert (out / "frontdesk-report-hq-2025-06-01-to-2025-06-30.pdf").exists()
 
 
-def test_the_command_in_its_own_process_prints_no_traceback(config_file, tmp_path):
+def test_frontdesk_manager_report_in_its_own_process_prints_no_traceback(config_file, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "manager.report.cli", "--config", str(config_file), "--from", "19.10.2026",
+        [sys.executable, "-m", "manager.cli", "--config", str(config_file), "report", "--from", "19.10.2026",
          "--to", "2026-11-01", "--out", str(tmp_path)], capture_output=True, text=True, timeout=60, cwd=PROJECT)
     assert result.returncode == 2
     assert "'19.10.2026' is not a date" in one_line(result.stderr)
+
+
+def test_an_unreachable_database_server_is_one_line(tmp_path, capsys):
+    path = tmp_path / "frontdesk.toml"
+    path.write_text(OFFICE + '[manager]\ndatabase = "postgresql://frontdesk:secret@127.0.0.1:1/history"\n', "utf-8")
+    assert report(path, "--from", "2026-10-19", "--to", "2026-10-19", "--out", str(tmp_path)) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "cannot open the history database" in line and "127.0.0.1:1" in line
+    assert "secret" not in line  # the password is not printed

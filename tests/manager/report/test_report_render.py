@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
 import pytest
 import report_seed
 from babel.numbers import format_currency
@@ -118,7 +119,15 @@ def test_an_empty_period_still_makes_a_report_that_says_so(sqlite_history):
     assert "Page 1 of" in texts[0]
 
 
-def test_charts_can_be_png_for_the_pdf(rendered):
-    data, _, _ = rendered
+def test_the_pdf_carries_the_six_charts_as_images(rendered):
+    data, _, pdf = rendered
     html = render_html(data, report_config("sqlite:///x", Path("/nonexistent")).office, chart_format="png")
     assert html.count("data:image/png;base64,") == 6
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        images = [obj for index in range(len(document))
+                  for obj in document[index].get_objects(filter=(pdfium_raw.FPDF_PAGEOBJ_IMAGE,))]
+        assert len(images) == 6
+        assert all(image.get_px_size()[0] >= 1200 for image in images)  # 7 inches at 200 dpi, not a thumbnail
+    finally:
+        document.close()

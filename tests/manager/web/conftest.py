@@ -48,8 +48,14 @@ def desktop(browser):
     from web_rig import DESKTOP
 
     context = browser.new_context(viewport=DESKTOP)
-    yield context.new_page()
+    page = context.new_page()
+    problems = []  # script errors and CSP violations show up here
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    yield page
     context.close()
+    # A 401 is how a page learns that its session ended; anything else is a fault of the page.
+    assert [p for p in problems if "401 (Unauthorized)" not in p] == []
 
 
 @pytest.fixture

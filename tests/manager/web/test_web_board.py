@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,8 +35,9 @@ def state(device: str, kind: str, health: str = "ok", reasons=(), **fields):
 def test_changes_name_what_to_redraw():
     board = Board()
     assert board.apply(message("agent/main/availability", "online")) == [("layout",)]
-    assert board.apply(state("desk-printer", "printer")) == [("layout",)]
-    assert board.apply(state("desk-printer", "printer")) == []  # a retained republish, nothing new
+    printer_ok = state("desk-printer", "printer")
+    assert board.apply(printer_ok) == [("layout",)]
+    assert board.apply(printer_ok) == []  # a retained republish, nothing new
     assert board.apply(state("desk-printer", "printer", "error", ["paper_out"])) == [
         ("device", "hq", "main", "desk-printer"), ("summary",)]
     event = message("agent/main/devices/desk-printer/events", contract.event("paper_out", health="error"))
@@ -136,8 +138,20 @@ def test_a_burst_is_drawn_once_and_a_slow_browser_is_dropped():
         broadcaster.close()
         assert await fast.next() is None
 
-    asyncio.run(scenario())
+    # In a thread of its own: a session's Playwright keeps an event loop in the main thread.
+    failures = []
+    runner = threading.Thread(target=lambda: _run_catching(scenario(), failures))
+    runner.start()
+    runner.join(30)
+    assert not runner.is_alive() and not failures, failures
     assert drawn[0] == [("device", "hq", "main", "copier"), ("summary",)]
+
+
+def _run_catching(coroutine, failures: list) -> None:
+    try:
+        asyncio.run(coroutine)
+    except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+        failures.append(error)
 
 
 def test_odd_fields_are_drawn_without_failing():

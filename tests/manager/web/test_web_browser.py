@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from web_rig import DESKTOP, PHONE, card_id, log_in, measure_card_change
-
-from contract import mqtt as contract
+from web_rig import PHONE, card_id, log_in, measure_card_change
 
 DEVICES = {"desk-printer": "printer", "copier": "copier", "mail-scale": "scale"}
 
@@ -28,9 +26,11 @@ def office(live_web, fake_agent, fake_kiosk):
     kiosk.online()
     agent.flush()
     kiosk.flush()
-    live_web.ingestor.drained(10)
-    deadline = time.monotonic() + 10
-    while len(live_web.dashboard.board.all_devices()) < 3 and time.monotonic() < deadline:
+    board = live_web.dashboard.board
+    deadline = time.monotonic() + 15
+    while not (len(board.all_devices()) == 3 and board.device("hq", "main", "copier").health == "warning"
+               and "lobby" in board.sites["hq"].kiosks):
+        assert time.monotonic() < deadline, "the office did not reach the dashboard"
         time.sleep(0.05)
     return agent
 
@@ -78,6 +78,7 @@ def test_a_fault_changes_its_card_in_place_within_a_push(live_web, office, deskt
     assert "Out of paper: load paper." in printer.locator(".reasons").inner_text()
     assert printer.locator(".badge").inner_text().strip().lower() == "error"
     assert desktop.locator(".tile-error .tile-num").inner_text() == "1"
+    assert desktop.title() == "(1) Frontdesk · Devices"
     assert "Out of paper: load paper." in desktop.locator(".attention").inner_text()
     assert "Out of paper" in desktop.locator("#events").inner_text()
     desktop.screenshot(path=screenshots / "dashboard-fault.png", full_page=True)
@@ -134,3 +135,25 @@ def test_logging_out_from_the_page(live_web, office, desktop):
     desktop.wait_for_url(live_web.url + "/login")
     desktop.goto(live_web.url + "/")
     assert desktop.url == live_web.url + "/login"
+
+
+def test_an_agent_that_does_not_answer_is_explained(broker, tmp_path, fake_agent, desktop):
+    """A fake agent publishes its state but runs no commands: the action times out, in words."""
+    from web_rig import ManagerRig, web_config
+
+    config = web_config(tmp_path / "manager", broker.host, broker.port)
+    with ManagerRig(config, app_options={"action_timeout": 1.0}) as rig:
+        silent = fake_agent("hq", "main", {"desk-printer": "printer"})
+        silent.all_ok()
+        silent.flush()
+        deadline = time.monotonic() + 15
+        while rig.dashboard.board.device("hq", "main", "desk-printer") is None:
+            assert time.monotonic() < deadline, "the printer did not reach the dashboard"
+            time.sleep(0.05)
+        log_in(desktop, rig.url)
+        printer = card(desktop, "desk-printer")
+        printer.locator("button[data-action=printer_test]").click()
+        printer.locator(".reply-pending", has_text="waiting for main").wait_for()
+        reply = printer.locator(".reply-error")
+        reply.wait_for(timeout=10000)
+        assert reply.inner_text().startswith("The agent did not answer in time: it may be stopped, or the broker")

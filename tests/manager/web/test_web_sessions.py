@@ -93,3 +93,24 @@ def test_an_unusable_session_key_file_is_one_clear_error(tmp_path):
     blocked.write_text("")
     with pytest.raises(ConfigError, match=r"manager.dashboard.secret_file: cannot create"):
         session_secret(blocked / "session.key")
+
+
+def test_a_busy_port_is_one_clear_error(tmp_path):
+    import socket
+    import threading
+
+    from web_rig import web_config
+
+    from manager.history.store import History
+    from manager.ingest import Ingestor
+    from manager.web.server import serve
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = web_config(tmp_path, dashboard=f"port = {port}\n")
+        history = History(config.manager.database)
+        with pytest.raises(ConfigError, match=rf"^manager.dashboard.port: cannot listen on 127.0.0.1:{port}: "):
+            serve(config, history, Ingestor(config, history), threading.Event())
+        history.close()

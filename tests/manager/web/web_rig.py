@@ -33,14 +33,14 @@ def password_hash(password: str = PASSWORD) -> str:
     return _hash_cache[password]
 
 
-def web_config(data_dir: Path, mqtt_host: str = "127.0.0.1", mqtt_port: int = 1, extra: str = "") -> FrontdeskConfig:
+def web_config(data_dir: Path, mqtt_host: str = "127.0.0.1", mqtt_port: int = 1, dashboard: str = "") -> FrontdeskConfig:
     """A manager config with one dashboard user, as the office writes it."""
     return parse_config(
         f'site = "hq"\n[office]\ntimezone = "Europe/Bucharest"\n'
         f'[mqtt]\nhost = "{mqtt_host}"\nport = {mqtt_port}\n'
         f'[manager]\ndatabase = "sqlite:///{data_dir / "history.db"}"\ndata_dir = "{data_dir}"\n'
-        f'[manager.dashboard]\nsession_hours = 1\n'
-        f'[[manager.dashboard.users]]\nname = "{USER}"\npassword_hash = "{password_hash()}"\n{extra}'
+        f'[manager.dashboard]\nsession_hours = 1\n{dashboard}'
+        f'[[manager.dashboard.users]]\nname = "{USER}"\npassword_hash = "{password_hash()}"\n'
     )
 
 

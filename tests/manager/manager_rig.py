@@ -1,0 +1,31 @@
+"""Helpers shared by the manager's tests (import them from here, not from conftest: every
+area has a conftest.py, and `import conftest` would find whichever came first)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from contract.config import FrontdeskConfig, parse_config
+
+
+def wait_until(condition, timeout: float = 15, interval: float = 0.05):
+    """condition()'s first true value, or its last value after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def manager_config(broker, database_url: str, data_dir: Path, extra: str = "", sites: list[str] | None = None,
+                   manager_id: str = "manager") -> FrontdeskConfig:
+    """A config as the office writes it, for a manager on the test broker."""
+    sites_line = f"sites = {json.dumps(sites)}\n" if sites else ""
+    return parse_config(
+        f'site = "hq"\n[office]\ntimezone = "Europe/Bucharest"\n'
+        f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
+        f'[manager]\nid = "{manager_id}"\ndatabase = "{database_url}"\ndata_dir = "{data_dir}"\n{sites_line}{extra}'
+    )
