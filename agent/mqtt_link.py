@@ -120,8 +120,9 @@ class MqttLink:
         if reason_code.is_failure:
             log.error("broker %s:%s refused the connection: %s", self._config.host, self._config.port, reason_code)
             return
-        client.publish(self.availability, contract.ONLINE, qos=1, retain=True)
+        # Subscribed first: a client may send a command as soon as it sees `online`.
         client.subscribe([(self._commands, 1)] + [(topic, 1) for topic in self._watched])
+        client.publish(self.availability, contract.ONLINE, qos=1, retain=True)
         self.republish_retained()
         self.connected.set()
         if self._outbox is not None:
