@@ -6,34 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from contract.config import FrontdeskConfig, parse_config
+from contract.config import FrontdeskConfig
 from devices.printer.simulator import PtyPrinterSimulator, TcpPrinterSimulator
 from devices.scale.simulator import ScaleSimulator
-
-OFFICE_TOML = """
-site = "test"
-[office]
-name = "Exemplu SRL"
-address = ["Strada Ștefan cel Mare 12", "700000 Iași"]
-language = "ro"
-currency = "RON"
-timezone = "Europe/Bucharest"
-tax_rate = 0.19
-receipt_footer = "Mulțumim pentru vizită!"
-"""
-
-
-def printer_config(connection: str, profile: str = "TM-T20II", **settings) -> FrontdeskConfig:
-    """A config with one printer, written as TOML and parsed like the real file."""
-    lines = ['id = "desk"', f'connection = "{connection}"', f'profile = "{profile}"']
-    lines += [f"{key} = {_toml(value)}" for key, value in settings.items()]
-    return parse_config(OFFICE_TOML + "[[printer]]\n" + "\n".join(lines) + "\n")
-
-
-def _toml(value) -> str:
-    if isinstance(value, (str, Path)):
-        return f'"{value}"'
-    return str(value).lower() if isinstance(value, bool) else str(value)
+from testbed import OFFICE_TOML, printer_config, queue_configs, scale_config  # noqa: F401 - re-exported for fixtures
 
 
 @pytest.fixture
@@ -52,13 +28,6 @@ def network_config(printer_sim) -> FrontdeskConfig:
 def serial_sim():
     with PtyPrinterSimulator() as simulator:
         yield simulator
-
-
-def scale_config(protocol: str, device, **settings):
-    """The config of one scale, parsed like the real file."""
-    lines = ['id = "mail-scale"', f'protocol = "{protocol}"', f'device = "{device}"', "timeout = 0.5"]
-    lines += [f"{key} = {_toml(value)}" for key, value in settings.items()]
-    return parse_config(OFFICE_TOML + "[[scale]]\n" + "\n".join(lines) + "\n").scale[0]
 
 
 @pytest.fixture
@@ -87,16 +56,6 @@ def cups_lab():
         yield lab
 
 
-def queue_configs(lab) -> dict:
-    config = parse_config(
-        OFFICE_TOML
-        + f'[cups]\nserver = "{lab.server}"\n'
-        + '[[queue]]\nid = "copier"\ncups_name = "Copier"\nkind = "copier"\n'
-        + '[[queue]]\nid = "fax"\ncups_name = "Fax"\nkind = "fax"\n'
-    )
-    return {queue.id: queue for queue in config.queue}
-
-
 @pytest.fixture
 def broker(tmp_path):
     """A private Mosquitto on its own port, without persistence."""
@@ -104,15 +63,3 @@ def broker(tmp_path):
 
     with LocalBroker(tmp_path) as running:
         yield running
-
-
-def run_frontdesk(*args: str, config: Path, timeout: float = 60):
-    """`frontdesk ARGS --config CONFIG` as a staff member runs it: a real process."""
-    import os
-    import subprocess
-    import sys
-
-    return subprocess.run(
-        [sys.executable, "-m", "agent.cli", *args, "--config", str(config)],
-        capture_output=True, text=True, timeout=timeout, env={**os.environ, "FRONTDESK_CONFIG": ""},
-    )

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import paho.mqtt.client as mqtt
 import pytest
-from conftest import OFFICE_TOML
+from testbed import OFFICE_TOML
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties

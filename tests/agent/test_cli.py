@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import OFFICE_TOML
+from testbed import OFFICE_TOML
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "frontdesk.example.toml"
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import OFFICE_TOML
-from conftest import run_frontdesk as frontdesk
+from testbed import OFFICE_TOML
+from testbed import run_frontdesk as frontdesk
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import OFFICE_TOML
-from conftest import run_frontdesk as frontdesk
+from testbed import OFFICE_TOML
+from testbed import run_frontdesk as frontdesk
 
 from devices.scale.simulator import ScaleSimulator
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from conftest import printer_config
+from testbed import printer_config
 
 from devices.printer import (
     CoverOpen,

@@ -7,7 +7,7 @@ import os
 import threading
 
 import pytest
-from conftest import printer_config
+from testbed import printer_config
 
 from devices.printer import ReceiptPrinter
 from devices.printer.errors import PrinterError

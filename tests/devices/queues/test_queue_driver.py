@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import queue_configs
+from testbed import queue_configs
 
 from devices.queues import (
     CupsClient,

@@ -7,7 +7,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from conftest import scale_config
+from testbed import scale_config
 
 from devices.scale import (
     ScaleGarbled,
