@@ -63,7 +63,8 @@ class VisitorField(Strict):
 class KioskConfig(Strict):
     # MQTT: frontdesk/<site>/kiosk/<id>/...
     id: DeviceId = "lobby"
-    # Which agent the kiosk commands, and its badge printer (None: the agent's first).
+    # Which agent the kiosk commands, and its badge printer (None: the agent's first). Not
+    # checked against [[printer]]: the agent may run on another machine with its own file.
     agent: DeviceId = "main"
     printer: DeviceId | None = None
     # visitors.db (the visitor log) and the PIN lock-out state live here.

@@ -29,6 +29,7 @@ log = logging.getLogger("frontdesk.kiosk.link")
 Reply = dict[str, Any]
 PRINTED_STATES = ("printed", "sent")
 BADGE_WAIT = 10  # seconds the agent waits for the printout before it replies "queued"
+PROBES, PROBE_TIMEOUT = 5, 2.0  # asking an agent that just came online whether it takes commands
 
 
 def _iso(moment: datetime) -> str:
@@ -70,6 +71,7 @@ class KioskLink:
         self._resender = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kiosk-badges")
         self._resend_pending = threading.Lock()
         self._state_lock = threading.Lock()
+        self._stopped = False
 
     # -- life cycle -----------------------------------------------------------------------------
 
@@ -79,8 +81,13 @@ class KioskLink:
 
     def stop(self) -> None:
         """Say `offline` (retained) and disconnect; safe to call when never connected."""
+        self._stopped = True
         if self._client.is_connected():
-            self._client.publish(self._availability, contract.OFFLINE, qos=1, retain=True).wait_for_publish(5)
+            sent = self._client.publish(self._availability, contract.OFFLINE, qos=1, retain=True)
+            try:
+                sent.wait_for_publish(5)
+            except (RuntimeError, ValueError):  # the connection dropped meanwhile: the last will says it
+                pass
         self._client.disconnect()
         self._client.loop_stop()
         self._resender.shutdown(wait=False, cancel_futures=True)
@@ -131,16 +138,23 @@ class KioskLink:
 
     def _device_state(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         device = self._device_id(message.topic)
+        state = _json_object(message.payload) if message.payload else None
+        if message.payload and state is None:
+            log.warning("ignoring malformed state of device %r", device)
+            return
         with self._state_lock:
-            if not message.payload:  # a retained state cleared: the device left the config
-                self.devices = {k: v for k, v in self.devices.items() if k != device}
-            else:
-                state = _json_object(message.payload)
-                if state is None:
-                    log.warning("ignoring malformed state of device %r", device)
-                    return
-                self.devices = {**self.devices, device: state}  # a new dict: readers never see it half-made
+            was_ok = self.devices.get(device, {}).get("health") == "ok"
+            # A new dict each time: readers never see one half-made. No payload: the retained
+            # state was cleared because the device left the agent's config.
+            others = {k: v for k, v in self.devices.items() if k != device}
+            self.devices = {**others, device: state} if state is not None else others
+        if state and state.get("health") == "ok" and not was_ok and self._is_badge_printer(device, state):
+            self._resend_badges()  # cheap when nothing waits; covers a job_completed we missed
         self._notify("devices")
+
+    def _is_badge_printer(self, device: str, state: dict) -> bool:
+        wanted = self.config.kiosk.printer
+        return device == wanted if wanted else state.get("kind") == "printer"
 
     def _weight(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         reading = _json_object(message.payload)
@@ -202,22 +216,30 @@ class KioskLink:
         # QoS 1, not retained: paho keeps it while the broker is away and sends it on reconnecting.
         self._client.publish(topic, contract.encode(payload), qos=1, retain=False)
 
-    def _print_badge(self, visit: Visit) -> concurrent.futures.Future:
+    def _print_badge(self, visit: Visit, first_try: bool = True) -> concurrent.futures.Future:
         request = {"request_id": visit.id, "visitor_name": visit.name, "badge_number": visit.badge_number,
                    "company": visit.company, "host": visit.host, "signout_code": visit.signout_code,
                    "language": visit.language, "wait": BADGE_WAIT}
         if self.config.kiosk.printer:
             request["printer"] = self.config.kiosk.printer
         future = self.command("print_badge", request, timeout=BADGE_WAIT + 5)
-        future.add_done_callback(lambda done: self._badge_reply(visit.id, done.result()))
+        future.add_done_callback(lambda done: self._badge_reply(visit.id, done.result(), first_try))
         return future
 
-    def _badge_reply(self, visit_id: str, reply: Reply) -> None:
+    def _badge_reply(self, visit_id: str, reply: Reply, first_try: bool) -> None:
+        if self._stopped:
+            return  # a timeout that fired after stop(): the next start re-sends from the log
         result = reply.get("result") if reply.get("ok") else None
         if isinstance(result, dict) and result.get("state") in PRINTED_STATES:
             self.visits.mark_badge_printed(visit_id)
-        elif not reply.get("ok"):
-            log.warning("badge of visit %s not printed: %s", visit_id, reply.get("error"))
+            return
+        error = reply.get("error") or {}
+        if not reply.get("ok"):
+            log.warning("badge of visit %s not printed: %s", visit_id, error)
+        if first_try and error.get("code") == contract.AGENT_UNAVAILABLE and self.agent_online:
+            # Said online, yet silent: the command was lost (e.g. sent in the moment between the
+            # agent's "online" and its subscription). One re-send pass, which first checks it answers.
+            self._resend_badges()
 
     def _resend_badges(self) -> None:
         """Queue one pass over the unprinted badges; a pass already waiting covers this call too."""
@@ -231,9 +253,23 @@ class KioskLink:
     def _resend_pass(self) -> None:
         self._resend_pending.release()  # a call from now on needs another pass
         try:
-            for visit in self.visits.badges_to_print():
+            waiting = self.visits.badges_to_print()
+            if not waiting or not self._agent_answers():
+                return
+            for visit in waiting:
                 if not self.agent_online:
                     return
-                self._print_badge(visit).result()
+                self._print_badge(visit, first_try=False).result()
         except Exception:  # noqa: BLE001 - the next "online" tries again
             log.exception("re-sending badges failed")
+
+    def _agent_answers(self) -> bool:
+        """Whether the agent takes commands now. Right after its "online" it may not yet: a
+        badge command lost then would wait for the next "online", so ask something cheap first."""
+        for _ in range(PROBES):
+            if not self.agent_online:
+                return False
+            reply = self.command("status", {}, timeout=PROBE_TIMEOUT).result()
+            if reply.get("ok") or (reply.get("error") or {}).get("code") != contract.AGENT_UNAVAILABLE:
+                return True
+        return False

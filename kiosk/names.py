@@ -22,7 +22,8 @@ _NOT_CODE = re.compile(r"[\s\-_.]+")
 
 def fold(text: str) -> str:
     """Case- and diacritic-free form: fold("Ștefan ŢĂRANU") == "stefan taranu"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # NFKD before casefold too: compatibility forms (𝗔, ﬁ) only reveal their case once decomposed.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(bare.translate(_UNDECOMPOSABLE).split())
 

@@ -25,6 +25,7 @@ from kiosk import visitor_export
 from kiosk.names import INVITATION_CODE_LENGTH, SIGNOUT_CODE_LENGTH, fold, new_code, normalise_code
 
 MAX_NAME = 120
+MAX_FIELD = 1000  # the config's own max_length (<= 1000) is the UI's to enforce
 MAX_SIGNATURE_BYTES = 2_000_000
 # A badge not printed within this long is not worth printing any more: the visitor has gone.
 BADGE_RELEVANCE = timedelta(hours=12)
@@ -169,7 +170,9 @@ class VisitorLog:
             raise ValueError("the signature must be a PNG image")
         if signature_png is not None and len(signature_png) > MAX_SIGNATURE_BYTES:
             raise ValueError("the signature image is too large")
-        clean_fields = {str(key): str(value) for key, value in (fields or {}).items()}
+        clean_fields = {str(key): str(value).strip() for key, value in (fields or {}).items()}
+        if any(len(value) > MAX_FIELD for value in clean_fields.values()):
+            raise ValueError(f"a further field is longer than {MAX_FIELD} characters")
         now = _utc(now)
         day = self._day(now)
         visit_id = uuid.uuid4().hex

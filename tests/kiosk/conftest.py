@@ -1,7 +1,9 @@
 """The kiosk's test rig: a real broker, a real printer simulator and the real agent process.
 
 `kiosk_rig` is shared by tests/kiosk/ and tests/kiosk/screens/ (the UI tests); keep its
-interface stable (see KioskRig's docstring).
+interface stable (see KioskRig's docstring). Also here: `mqtt_recorder` (a Recorder subscribed to
+frontdesk/# before the test body runs) and `new_recorder` (a factory for more of them).
+Test modules cannot `from conftest import ...` these: other conftest.py files share that module name.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from contract import mqtt as topics
 from contract.config import FrontdeskConfig, load_config
+from contract.mqtt_client import CommandClient
 
 REPO = Path(__file__).resolve().parents[2]
 STAFF_PIN = "2468"
@@ -38,12 +42,14 @@ def staff_pin_hash() -> str:
     return hash_pin(STAFF_PIN)
 
 
-def kiosk_toml(broker_host: str, broker_port: int, printer_port: int, root: Path, **kiosk_settings) -> str:
-    """The whole config file of the rig; `kiosk_settings` are extra `[kiosk]` keys (TOML literals)."""
-    hosts = "\n".join(
-        f'[[kiosk.hosts]]\nname = "{name}"\nemail = "host{n}@example.com"\ndepartment = "Sales"' for n, name in enumerate(HOSTS)
-    )
-    extra = "".join(f"{key} = {value}\n" for key, value in kiosk_settings.items())
+def kiosk_toml(broker_host: str, broker_port: int, printer_port: int, root: Path, **kiosk_settings: str) -> str:
+    """The whole config file of the rig; `kiosk_settings` add or replace `[kiosk]` keys (TOML literals)."""
+    kiosk = {"id": f'"{KIOSK_ID}"', "agent": f'"{AGENT_ID}"', "printer": f'"{PRINTER_ID}"',
+             "data_dir": f'"{root / "kiosk-data"}"', "idle_seconds": "30", "staff_pin_hash": f'"{staff_pin_hash()}"',
+             "pin_attempts": "3", "lockout_minutes": "1", **kiosk_settings}
+    hosts = "\n".join(f'[[kiosk.hosts]]\nname = "{name}"\nemail = "host{n}@example.com"\ndepartment = "Sales"'
+                      for n, name in enumerate(HOSTS))
+    settings = "".join(f"{key} = {value}\n" for key, value in kiosk.items())
     return f"""site = "{SITE}"
 [office]
 name = "Exemplu SRL"
@@ -69,15 +75,7 @@ status_timeout = 0.3
 timeout = 2.0
 
 [kiosk]
-id = "{KIOSK_ID}"
-agent = "{AGENT_ID}"
-printer = "{PRINTER_ID}"
-data_dir = "{root / 'kiosk-data'}"
-idle_seconds = 30
-staff_pin_hash = "{staff_pin_hash()}"
-pin_attempts = 3
-lockout_minutes = 1
-{extra}
+{settings}
 {hosts}
 
 [[kiosk.fields]]
@@ -98,17 +96,22 @@ def as_printed(text: str) -> str:
 
 
 class AvailabilityWatch:
-    """Follows `agent/<id>/availability` (retained) on its own MQTT connection."""
+    """Follows `agent/<id>/availability` (retained) on its own MQTT connection, and asks the agent."""
 
     def __init__(self, broker, site: str, agent_id: str) -> None:
         self.topic = topics.agent_availability(site, agent_id)
         self.status: str | None = None
         self._changed = threading.Condition()
         self._client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        self._client.on_connect = lambda client, *_: client.subscribe(self.topic, qos=1)
-        self._client.on_message = self._message
+        self.commands = CommandClient(self._client, site, agent_id, f"test/kiosk-rig/{uuid.uuid4().hex}")
+        self._client.on_connect = self._connected
+        self._client.message_callback_add(self.topic, self._message)
         self._client.connect(broker.host, broker.port)
         self._client.loop_start()
+
+    def _connected(self, client, *_) -> None:
+        client.subscribe(self.topic, qos=1)
+        self.commands.subscribe()
 
     def _message(self, client, userdata, message) -> None:
         with self._changed:
@@ -119,6 +122,11 @@ class AvailabilityWatch:
         with self._changed:
             if not self._changed.wait_for(lambda: self.status == status, timeout):
                 raise TimeoutError(f"agent availability stayed {self.status!r}, not {status!r}, for {timeout} s")
+
+    def answers(self) -> bool:
+        """Whether the agent answers a command now (it may say online a moment before it listens)."""
+        reply = self.commands.request("status", {}, timeout=2)
+        return bool(reply.get("ok"))
 
     def close(self) -> None:
         self._client.disconnect()  # first: it wakes the network loop, which then ends at once
@@ -142,13 +150,14 @@ class KioskRig:
       broker       the LocalBroker (.host, .port, .stop(), .start()).
     Methods:
       start_agent(timeout=30)  runs `python -m agent.daemon --config config_path` as a process and
-                               waits until its availability is `online`.
+                               waits until its availability is `online` and it answers `status`.
       stop_agent(timeout=30)   SIGTERM, waits for the exit and for `offline`.
       kill_agent()             SIGKILL (no goodbye; the broker publishes the last will).
       agent_log()              what the agent process wrote so far.
       badge_jobs(name)         text renderings of printed jobs that contain `name` (badges); Ș/Ț
                                are matched as the printer prints them (Ş/Ţ, see as_printed).
-      with_kiosk(**settings)   rewrite config_path with extra [kiosk] keys (TOML literals) and reparse.
+      with_kiosk(**settings)   rewrite config_path with [kiosk] keys added or replaced (TOML literals,
+                               e.g. with_kiosk(idle_seconds="10", logo='"/x.png"')) and reparse.
     """
 
     config: FrontdeskConfig
@@ -189,9 +198,10 @@ class KioskRig:
                 raise RuntimeError(f"the agent exited with {self._agent.returncode}:\n{self.agent_log()}")
             try:
                 self._watch.wait_for(topics.ONLINE, 0.2)
-                return
             except TimeoutError:
                 continue
+            if self._watch.answers():
+                return
         raise TimeoutError(f"the agent was not online within {timeout} s:\n{self.agent_log()}")
 
     def stop_agent(self, timeout: float = 30) -> None:

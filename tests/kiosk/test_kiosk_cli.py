@@ -217,3 +217,40 @@ def test_run_is_the_default_and_starts_the_app_against_the_broker(kiosk_rig, mqt
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_set_pin_at_a_terminal_asks_twice_without_echo():
+    import fcntl
+    import select
+    import termios
+
+    controller, terminal = os.openpty()
+
+    def own_terminal() -> None:  # in the child: make the pty its controlling terminal, as a login would
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    child = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "set-pin"], stdin=terminal, stdout=terminal,
+                             stderr=terminal, start_new_session=True, preexec_fn=own_terminal, cwd=REPO)
+    os.close(terminal)
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        while marker not in seen:
+            ready, _, _ = select.select([controller], [], [], 30)
+            assert ready, f"no {marker!r} from set-pin; so far {seen!r}"
+            seen += os.read(controller, 1024)
+
+    try:
+        read_until(b"New staff PIN: ")
+        os.write(controller, b"97531\n")
+        read_until(b"Once more: ")
+        os.write(controller, b"97531\n")
+        read_until(b"restart the kiosk")
+        assert child.wait(30) == 0
+    finally:
+        child.kill()
+        os.close(controller)
+    assert b"97531" not in seen  # getpass turned echo off
+    line = next(part for part in seen.decode().splitlines() if part.startswith("staff_pin_hash"))
+    assert pin_matches("97531", parse_config(f"[kiosk]\n{line}\n").kiosk.staff_pin_hash)

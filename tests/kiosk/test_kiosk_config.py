@@ -72,3 +72,14 @@ def test_a_field_label_must_exist_in_the_office_language():
     (problem,) = problems('[office]\nlanguage = "de"\n[[kiosk.fields]]\nid = "car"\nlabel = { en = "Car" }\n')
     assert problem == "kiosk.fields[0].label.de: required; every kiosk field needs a label in the office language 'de'"
     assert parse_config('[office]\nlanguage = "de"\n[[kiosk.fields]]\nid = "car"\nlabel = { de = "Auto" }\n')
+
+
+def test_the_rig_can_replace_kiosk_keys_and_runs_the_real_agent(kiosk_rig):
+    config = kiosk_rig.with_kiosk(idle_seconds="10", retention_days="7", window_size="[1024, 600]")
+    assert (config.kiosk.idle_seconds, config.kiosk.retention_days, config.kiosk.window_size) == (10, 7, (1024, 600))
+    assert kiosk_rig.config is config and config.kiosk.hosts[1].name == "Jürgen Weiß"
+    kiosk_rig.start_agent()
+    with pytest.raises(RuntimeError, match="already running"):
+        kiosk_rig.start_agent()
+    kiosk_rig.stop_agent()
+    assert "Traceback" not in kiosk_rig.agent_log()

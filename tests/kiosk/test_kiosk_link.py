@@ -117,7 +117,8 @@ def test_a_badge_signed_in_while_the_agent_is_down_prints_once_when_it_is_back(k
     assert len(printed_badges(kiosk_rig, "Ștefan Țăranu")) == 1 and visits.badges_to_print() == []
     kiosk_rig.stop_agent()  # another "online" later must not print it again
     kiosk_rig.start_agent()
-    assert link.command("status", {}).result(20)["ok"]
+    reply = link.command("status", {}).result(20)
+    assert reply["ok"], reply
     assert len(printed_badges(kiosk_rig, "Ștefan Țăranu")) == 1
 
 
@@ -219,3 +220,19 @@ def test_stopping_says_offline_and_keeps_it_retained(kiosk_rig, mqtt_recorder, n
     late = new_recorder()
     assert late.wait_for(lambda t, p, r: t == KIOSK_AVAILABILITY)[1:] == (b"offline", True)
     link.stop()  # a second stop does no harm
+
+
+def test_badges_left_by_a_previous_run_print_when_the_kiosk_starts_again(kiosk_rig):
+    visits = VisitorLog(kiosk_rig.visits_path, timezone=kiosk_rig.config.office.timezone)
+    visit = sign_in(visits, name="Ion Popescu")  # recorded, then the kiosk lost power before printing
+    visits.close()
+    kiosk_rig.start_agent()
+    visits = VisitorLog(kiosk_rig.visits_path, timezone=kiosk_rig.config.office.timezone)
+    link = KioskLink(kiosk_rig.config, visits)
+    link.start()
+    try:
+        wait_until(lambda: visits.get(visit.id).badge_printed, what="the badge from before the restart")
+        assert len(printed_badges(kiosk_rig, "Ion Popescu")) == 1
+    finally:
+        link.stop()
+        visits.close()

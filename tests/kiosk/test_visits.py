@@ -159,12 +159,13 @@ def read_csv(log, **window) -> list[dict]:
 def test_csv_export_keeps_diacritics_and_defuses_formulas(log):
     log.sign_in(name="Ștefan Țăranu", company="=HYPERLINK(\"http://evil\")", host="Jürgen Weiß", purpose="meeting",
                 language="ro", fields={"car_plate": "+40 123"}, now=NOW)
-    log.sign_in(name="@SUM(A1:A9)", company="-2+3", language="en", fields={"note": "\tcmd"}, now=NOW + timedelta(hours=1))
+    log.sign_in(name="@SUM(A1:A9)", company="-2+3", language="en", fields={"note": " =cmd|' /C calc'!A0"},
+                now=NOW + timedelta(hours=1))
     rows = read_csv(log)
     assert rows[0]["name"] == "Ștefan Țăranu" and rows[0]["host"] == "Jürgen Weiß"
     assert rows[0]["company"] == "'=HYPERLINK(\"http://evil\")" and rows[0]["car_plate"] == "'+40 123"
     assert rows[0]["signed_in"] == "2026-11-23 11:30" and rows[0]["signed_in_utc"] == "2026-11-23T09:30:00+00:00"
-    assert rows[1]["name"] == "'@SUM(A1:A9)" and rows[1]["company"] == "'-2+3" and rows[1]["note"] == "'\tcmd"
+    assert rows[1]["name"] == "'@SUM(A1:A9)" and rows[1]["company"] == "'-2+3" and rows[1]["note"] == "'=cmd|' /C calc'!A0"
     assert rows[1]["car_plate"] == "" and rows[0]["badge_number"] == "001"
     for row in rows:
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row.values())
@@ -196,6 +197,7 @@ def test_badges_to_print_are_the_unprinted_ones_of_people_still_here(log):
     ({"language": "es"}, "unknown language 'es'"),
     ({"signature_png": b"GIF89a"}, "must be a PNG"),
     ({"company": "c" * 200}, "the company is longer"),
+    ({"fields": {"note": "n" * 1001}}, "further field is longer"),
     ({"now": datetime(2026, 11, 23, 9, 30)}, "time zone"),
 ])
 def test_bad_sign_in_data_is_refused_with_a_clear_error(log, change, message):
