@@ -31,9 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as error:
-        for problem in error.problems:
-            print(f"frontdesk-agent: {problem}", file=sys.stderr)
-        return 2
+        return error.tell("frontdesk-agent")
     from agent.runtime import Agent
 
     stop = threading.Event()

@@ -7,6 +7,7 @@ for a network printer`, not a nested traceback with internal union tags in it.
 from __future__ import annotations
 
 import difflib
+import sys
 import types
 import typing
 from typing import Any
@@ -23,6 +24,12 @@ class ConfigError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(self.problems)
+
+    def tell(self, program: str) -> int:
+        """One line per problem on stderr, as every Frontdesk command reports them; returns exit status 2."""
+        for problem in self.problems:
+            print(f"{program}: {problem}", file=sys.stderr)
+        return 2
 
 
 _KINDS = {

@@ -49,9 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except ConfigError as error:
-        for problem in error.problems:
-            print(f"{PROG}: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        return error.tell(PROG)
     except CliError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return error.code

@@ -67,9 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as error:
-        for problem in error.problems:
-            print(f"{PROG}: {problem}", file=sys.stderr)
-        return 2
+        return error.tell(PROG)
     if args.command == "report":
         return importlib.import_module("manager.report.cli").run(args, config)
     stop = threading.Event()
@@ -124,8 +122,7 @@ def run(config: FrontdeskConfig, stop: threading.Event) -> int:
     try:
         serve(config, history, ingestor, stop)  # blocks until stop is set
     except ConfigError as error:  # e.g. the dashboard's port is taken
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return 2
+        return error.tell(PROG)
     finally:
         log.info("stopping")
         ingestor.stop()

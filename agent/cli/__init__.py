@@ -32,9 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except ConfigError as error:
-        for problem in error.problems:
-            print(f"frontdesk: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        return error.tell("frontdesk")
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # noqa: BLE001 - known errors are reported, not traced
