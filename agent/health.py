@@ -18,10 +18,14 @@ from contract import mqtt as contract
 Publish = Callable[[str, str, dict[str, Any]], None]  # (device id, leaf, payload)
 
 
+Changed = Callable[[str, str, str, tuple[str, ...], datetime], None]  # (device, kind, health, reasons, at)
+
+
 class HealthTracker:
-    def __init__(self, device_id: str, kind: str, publish: Publish) -> None:
+    def __init__(self, device_id: str, kind: str, publish: Publish, on_change: Changed | None = None) -> None:
         self.device_id, self.kind = device_id, kind
         self._publish = publish
+        self._on_change = on_change  # the agent's on-disk device history
         self._lock = threading.Lock()
         self._health: str | None = None
         self._reasons: tuple[str, ...] = ()
@@ -45,6 +49,8 @@ class HealthTracker:
             now = datetime.now(timezone.utc)
             if changed:
                 self._announce(health, reasons, now)
+                if self._on_change is not None:
+                    self._on_change(self.device_id, self.kind, health, reasons, now)
                 if health != self._health:
                     self._since = now
                 self._health, self._reasons = health, reasons

@@ -12,6 +12,8 @@ from agent.discovery import STATUS_TOPIC as DISCOVERY_STATUS
 from agent.discovery import Discovery
 from agent.health import HealthTracker
 from agent.faxes import FaxOutbox
+from agent.ledger.device_history import FILE_NAME as DEVICE_HISTORY_FILE
+from agent.ledger.device_history import DeviceHistory
 from agent.ledger.outbox import FILE_NAME as OUTBOX_FILE
 from agent.ledger.print_jobs import PrintJobs
 from agent import systemd
@@ -51,6 +53,8 @@ class Agent:
         self.config = config
         self.agent_id = config.agent.id
         self.devices = Devices()
+        self.device_history = DeviceHistory(config.agent.data_dir / DEVICE_HISTORY_FILE)
+        self.device_history.forget_old()
         self.commands = Commands(self.devices, config.postage.carrier, config.agent.data_dir, config.office)
         self.link = MqttLink(config.mqtt, config.site, self.agent_id, self.commands.handle,
                              outbox_path=config.agent.data_dir / OUTBOX_FILE)
@@ -126,7 +130,7 @@ class Agent:
         self._loops.append((f"{kind}:{device_id}", loop))
 
     def _tracker(self, device_id: str, kind: str) -> HealthTracker:
-        tracker = HealthTracker(device_id, kind, self._publish)
+        tracker = HealthTracker(device_id, kind, self._publish, self.device_history.record)
         self.devices.trackers[device_id] = tracker
         return tracker
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from agent.cli import (
     config_commands,
     demo_commands,
+    device_commands,
     postage_commands,
     printer_commands,
     queue_commands,
@@ -23,8 +24,8 @@ from agent.cli import (
 from agent.cli.common import EXIT_DEVICE_PROBLEM, EXIT_USAGE
 from contract.config import ConfigError
 
-GROUPS = (config_commands, printer_commands, scale_commands, postage_commands, queue_commands, report_commands,
-          demo_commands)
+GROUPS = (config_commands, printer_commands, scale_commands, postage_commands, queue_commands, device_commands,
+          report_commands, demo_commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

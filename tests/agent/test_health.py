@@ -27,3 +27,26 @@ def test_a_device_that_starts_in_trouble_recovers_from_its_first_report():
     tracker.report("ok", ())
     names = [payload["event"] for leaf, payload in published if leaf == "events"]
     assert names == ["offline", "recovered"]
+
+
+def test_changes_are_kept_on_disk_and_shown_by_the_command_line(tmp_path):
+    from datetime import datetime, timezone
+
+    from agent.ledger.device_history import FILE_NAME, DeviceHistory
+    from testbed import OFFICE_TOML, run_frontdesk
+
+    history = DeviceHistory(tmp_path / "data" / FILE_NAME)
+    tracker = HealthTracker("desk", "printer", lambda *published: None, history.record)
+    tracker.report("ok", ())
+    tracker.report("error", ("paper_out", "cover_open"))
+    tracker.report("error", ("paper_out", "cover_open"), paper="out")  # only a field: no new change
+    tracker.report("ok", ())
+    history.record("old", "scale", "offline", ("offline",), datetime(2020, 1, 1, tzinfo=timezone.utc))
+    assert history.forget_old() == 1
+    history.close()
+    config = tmp_path / "frontdesk.toml"
+    config.write_text(OFFICE_TOML + f'[agent]\ndata_dir = "{tmp_path / "data"}"\n')
+    shown = run_frontdesk("devices", "history", "--device", "desk", config=config)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert len(lines) == 3 and "ok" in lines[0] and "paper_out, cover_open" in lines[1]
