@@ -57,7 +57,25 @@ id = "mail-scale"
 protocol = "mt-sics"
 device = "{scale_device}"
 baudrate = 9600
+
+# The visitor kiosk (`frontdesk-kiosk run --windowed` opens it; the demo does when it can).
+[kiosk]
+data_dir = "{kiosk_dir}"
+printer = "desk-printer"
+staff_pin_hash = "{pin_hash}"
+window_size = [1024, 600]
+
+[[kiosk.hosts]]
+name = "Ana Ionescu"
+email = "ana@example.com"
+
+[[kiosk.hosts]]
+name = "Jürgen Weiß"
+
+[[kiosk.hosts]]
+name = "Łucja Wąsowska"
 """
+DEMO_STAFF_PIN = "1234"
 
 
 def run_demo(workdir: str | Path, once: bool = False) -> int:
@@ -74,12 +92,13 @@ def run_demo(workdir: str | Path, once: bool = False) -> int:
     broker = LocalBroker(workdir / "broker")
     config_file = workdir / "frontdesk.toml"
     agent = _AgentWithView()
-    parts = [printer_sim, scale_sim] + ([] if once else [broker, agent])  # stopped in reverse order
+    kiosk = _KioskWindow(config_file)
+    parts = [printer_sim, scale_sim] + ([] if once else [broker, agent, kiosk])  # stopped in reverse order
 
     def started() -> None:
         config_file.write_text(
             DEMO_CONFIG.format(port=printer_sim.port, scale_device=scale_sim.device_path, data_dir=workdir / "data",
-                               mqtt_port=broker.port),
+                               mqtt_port=broker.port, kiosk_dir=workdir / "kiosk", pin_hash=_demo_pin_hash()),
             encoding="utf-8",
         )
         config = load_config(config_file)
@@ -88,6 +107,7 @@ def run_demo(workdir: str | Path, once: bool = False) -> int:
         if not once:
             if broker in parts:
                 agent.launch(config)
+                kiosk.launch(printouts)
             _show_what_to_try(config_file)
 
     def run_command(line: str) -> str:
@@ -102,6 +122,7 @@ def run_demo(workdir: str | Path, once: bool = False) -> int:
         print("mosquitto is not installed: the demo runs without the broker and the agent")
         parts.remove(broker)
         parts.remove(agent)
+        parts.remove(kiosk)
     return run_simulators(parts, started, None if once else run_command, stopped="demo stopped")
 
 
@@ -141,19 +162,59 @@ class _AgentWithView:
             self.thread.join(timeout=20)
 
 
+class _KioskWindow:
+    """The visitor kiosk in a window, when there is a display to open it on."""
+
+    def __init__(self, config_file: Path) -> None:
+        self.config_file = config_file
+        self.process = None
+
+    def start(self) -> None:
+        """Nothing yet: the kiosk needs the agent, launched once the config is written."""
+
+    def launch(self, printouts: Path) -> None:
+        import os
+        import subprocess
+
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            print("\nno display: the kiosk window is not opened (run the demo in a desktop session to see it)")
+            return
+        command = [sys.executable, "-c", "from kiosk.cli import main; raise SystemExit(main())",
+                   "--config", str(self.config_file), "run", "--windowed"]
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        print(f"\nkiosk window opened: sign a visitor in and the badge appears under {printouts} "
+              f"(job-*.png); the staff PIN is {DEMO_STAFF_PIN}", flush=True)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()  # the kiosk stops cleanly on SIGTERM
+            try:
+                self.process.wait(20)
+            except Exception:  # noqa: BLE001 - a kiosk that hangs must not keep the demo alive
+                self.process.kill()
+
+
+def _demo_pin_hash() -> str:
+    from kiosk.staff_pin import hash_pin
+
+    return hash_pin(DEMO_STAFF_PIN)
+
+
 def _show_message(client, userdata, message) -> None:
     import json
 
     leaf = message.topic.rsplit("/", 1)[-1]
     if leaf == "weight" or not message.payload:
         return  # live weight would flood the terminal
-    if leaf == "availability":
-        print(f"[mqtt] agent {message.payload.decode()}", flush=True)
+    if leaf == "availability":  # frontdesk/<site>/<agent|kiosk>/<id>/availability
+        print(f"[mqtt] {message.topic.split('/')[2]} {message.payload.decode()}", flush=True)
         return
     payload = json.loads(message.payload)
     if leaf == "state":
         reasons = ", ".join(payload["reasons"]) or "-"
         print(f"[mqtt] {payload['device']}: {payload['health']} ({reasons})", flush=True)
+    elif leaf == "arrivals":
+        print(f"[mqtt] visitor arrived: {payload.get('name')} for {payload.get('host') or 'the front desk'}", flush=True)
     elif leaf == "events":
         print(f"[mqtt] {message.topic.split('/')[-2]} event: {payload['event']}", flush=True)
 

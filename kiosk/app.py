@@ -16,7 +16,10 @@ DEFAULT_WINDOW = (800, 480)
 def prepare_kivy(data_dir: Path, fullscreen: bool, size: tuple[int, int]) -> None:
     """Kivy's settings for a kiosk: no exit on Escape, no multitouch emulation, our own keyboard."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # our command line is ours, not Kivy's
-    os.environ.setdefault("KIVY_NO_CONSOLELOG", "0")
+    # SDL would turn SIGTERM into a window-close request, which the kiosk refuses; systemd's
+    # stop must stop it, so the kiosk handles the signals itself (KioskApp.on_start).
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
+    os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")  # no probing for xclip/xsel on a Pi without X
     if "KIVY_HOME" not in os.environ:
         # The kiosk's service user has no home folder to speak of: Kivy's logs and settings
         # live with the kiosk's data instead of ~/.kivy.

@@ -72,6 +72,10 @@ class Translator:
         values = {key: value() if callable(value) else value for key, value in params.items()}
         return self.gettext(message).format(**values) if values else self.gettext(message)
 
+    def ngettext(self, singular: str, plural: str, count: int, **params: Param) -> str:
+        """A message that depends on a number ("1 day", "30 days", Romanian "30 de zile")."""
+        return translations(self.language).ngettext(singular, plural, count).format(count=count, **params)
+
     def bind(self, widget, prop: str, message: str, **params: Param) -> None:
         """Show `message` in `widget.<prop>` now and after every language switch."""
         self._bound.setdefault(widget, {})[prop] = (message, params)

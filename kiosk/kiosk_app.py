@@ -8,6 +8,8 @@ and answers in milliseconds, so it is used directly.
 from __future__ import annotations
 
 import logging
+import signal
+import sqlite3
 import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -67,13 +69,18 @@ class KioskApp(App):
         return self.screens
 
     def _make_screens(self) -> list:
+        from kiosk.i18n import N_
         from kiosk.screens.done import DoneScreen
         from kiosk.screens.lookup import InvitationScreen, SignOutScreen
         from kiosk.screens.policy import PolicyScreen
-        from kiosk.screens.signin import ExtraFieldScreen, HostScreen, PurposeScreen, TextStepScreen
+        from kiosk.screens.signin import (
+            ExtraFieldScreen,
+            HostScreen,
+            PurposeScreen,
+            TextStepScreen,
+        )
         from kiosk.screens.staff import staff_screens
         from kiosk.screens.welcome import WelcomeScreen
-        from kiosk.i18n import N_
 
         screens = [
             WelcomeScreen(self),
@@ -85,6 +92,12 @@ class KioskApp(App):
             *staff_screens(self),
         ]
         return screens
+
+    def on_start(self) -> None:
+        # systemctl stop (SIGTERM) and Ctrl-C in a terminal end the kiosk cleanly: the link
+        # says goodbye on MQTT and the visitor log is closed. A visitor has neither.
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, lambda *_: Clock.schedule_once(lambda _dt: self.close_kiosk()))
 
     def on_stop(self) -> None:
         self.link.stop()
@@ -177,7 +190,7 @@ class KioskApp(App):
                 name=draft.name, company=draft.company or None, host=draft.host or None, purpose=draft.purpose,
                 language=self.tr.language, fields=dict(draft.fields), signature_png=signature_png,
                 invitation_code=draft.invitation_code)
-        except ValueError as error:  # what the log refuses (e.g. an invitation used meanwhile)
+        except (ValueError, sqlite3.Error) as error:  # refused (an invitation used meanwhile), or a full disk
             log.warning("sign-in refused: %s", error)
             done.show("ask_desk", draft.name)
             self.go("done")

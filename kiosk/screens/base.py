@@ -88,20 +88,15 @@ class KioskScreen(Screen):
     def on_typed(self, text: str) -> None:
         if self.active_field is not None:
             self.active_field.type_text(text)
-            self.on_field_changed()
 
     def on_backspace(self) -> None:
         if self.keyboard is not None:
             self.keyboard.press(BACKSPACE)
         elif self.active_field is not None:
             self.active_field.backspace()
-        self.on_field_changed()
 
     def on_enter_key(self) -> None:
         """Enter on a USB keyboard or at the end of a scan."""
-
-    def on_field_changed(self) -> None:
-        """The active field's text changed (search as you type, enabling Next)."""
 
     def reset(self) -> None:
         """Forget everything typed or chosen on this screen (idle reset, new visitor)."""

@@ -22,6 +22,8 @@ class DevicesScreen(KioskScreen):
         super().__init__(app, "devices")
         self.queue: str | None = None  # the queue whose jobs are shown
         self.jobs: list[dict] = []
+        cfg = app.cfg  # the kiosk reads the same config file as the agent: it knows the devices' names
+        self.names = {device.id: device.name for device in [*cfg.printer, *cfg.scale, *cfg.queue] if device.name}
         root = self.page()
         root.add_widget(self.header(N_("Devices"), back=lambda: self.go("staff")))
         self.rows = GridLayout(cols=1, spacing=u(6), size_hint_y=None, padding=[u(12), 0])
@@ -67,7 +69,8 @@ class DevicesScreen(KioskScreen):
         kind, health = state.get("kind", ""), state.get("health", "offline")
         line = Panel(orientation="horizontal", size_hint_y=None, height=u(ROW), padding=[u(10), u(5)],
                      spacing=u(10))
-        name = Text(kind="body", size_hint_x=0.3, text=f"{device_id}\n{self.t(KINDS.get(kind, kind)) if kind else ''}")
+        label = self.names.get(device_id) or device_id
+        name = Text(kind="body", size_hint_x=0.3, text=f"{label}\n{self.t(KINDS.get(kind, kind)) if kind else ''}")
         name.bold = True
         line.add_widget(name)
         words = reasons_in_words(self.tr, state.get("reasons", []))

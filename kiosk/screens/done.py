@@ -51,6 +51,7 @@ class DoneScreen(KioskScreen):
         self.tr.bind(self.title_label, "text", title, name=name)
         self.tr.bind(self.message, "text", message)
         self.message.color = colour
+        self.message.ref = f"done.message.{state}"
         if badge_number:
             self.tr.bind(self.badge, "text", N_("Badge number {number}"), number=badge_number)
         elif state not in ("printing", "printed", "ask_desk"):

@@ -45,6 +45,9 @@ class LookupScreen(KioskScreen):
     def on_enter_key(self) -> None:
         self.submit()
 
+    def on_field_changed(self) -> None:
+        """What was typed changed: sign-out searches names as they are typed."""
+
     def submit(self) -> None:
         raise NotImplementedError
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kivy.uix.widget import Widget
+
 from kiosk.i18n import N_
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme
@@ -18,8 +20,9 @@ class PinScreen(KioskScreen):
         self.field = TextField(ref="pin.field", max_length=12, password=True, halign="center",
                                size_hint_y=None, height=u(56))
         self.active_field = self.field
-        self.prompt = self.label(N_("Enter the staff PIN."), ref="pin.message", halign="center")
-        left = column(self.field, self.prompt, padding=[u(20), u(20)], spacing=u(16), size_hint_x=0.5)
+        self.prompt = self.label(N_("Enter the staff PIN."), ref="pin.message", halign="center", valign="top",
+                                 size_hint_y=None, height=u(110))
+        left = column(self.field, self.prompt, Widget(), padding=[u(20), u(20)], spacing=u(16), size_hint_x=0.5)
         self.keyboard = TouchKeyboard(on_enter=self.submit, numeric=True, size_hint_x=0.5,
                                       padding=[u(10), u(6), u(20), u(6)])
         self.keyboard.target = self.field

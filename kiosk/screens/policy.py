@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kivy.uix.scrollview import ScrollView
 
 from kiosk.i18n import N_
+from kiosk.inputs import policy_text
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme
 from kiosk.widgets.common import Panel, Text, column, row
 from kiosk.widgets.signature import SignaturePad
 from kiosk.widgets.theme import font, u
-
-SHIPPED_POLICIES = Path(__file__).resolve().parents[1] / "policy"
-
-
-def policy_text(language: str, policy_dir: Path | None, retention_days: int) -> str:
-    """The office's own text when `[kiosk] policy_dir` has one for the language, else the shipped one.
-
-    `{days}` in the text becomes the configured retention, so the promise made to the
-    visitor is the one the kiosk keeps.
-    """
-    for folder in ([policy_dir] if policy_dir else []) + [SHIPPED_POLICIES]:
-        path = folder / f"{language}.txt"
-        if path.is_file():
-            break
-    else:
-        path = SHIPPED_POLICIES / "en.txt"
-    return path.read_text(encoding="utf-8").strip().replace("{days}", str(retention_days))
 
 
 class PolicyScreen(KioskScreen):
@@ -62,7 +44,8 @@ class PolicyScreen(KioskScreen):
 
     def show_policy(self) -> None:
         kiosk = self.app.cfg.kiosk
-        self.text.text = policy_text(self.tr.language, kiosk.policy_dir, kiosk.retention_days)
+        retention = self.tr.ngettext("{count} day", "{count} days", kiosk.retention_days)
+        self.text.text = policy_text(self.tr.language, kiosk.policy_dir, retention)
 
     def on_pre_enter(self, *args) -> None:
         self.show_policy()

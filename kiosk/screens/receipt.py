@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from kiosk.i18n import N_
+from kiosk.inputs import parse_amount
 from kiosk.screens.base import KioskScreen, on_ui_thread
 from kiosk.screens.staff import report_print
 from kiosk.widgets import theme
@@ -14,21 +15,6 @@ from kiosk.widgets.keyboard import TouchKeyboard, keyboard_height
 from kiosk.widgets.theme import u
 
 PAYMENT_METHODS = {"cash": N_("Cash"), "card": N_("Card"), "transfer": N_("Bank transfer")}
-MAX_AMOUNT = Decimal("1000000")
-
-
-def parse_amount(text: str) -> Decimal | None:
-    """'12,50', '12.5' or '12' as money; None for anything else (negative, too big, not a number)."""
-    cleaned = text.strip().replace(" ", "").replace(",", ".")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount <= 0 or amount >= MAX_AMOUNT or amount != round(amount, 2):
-        return None
-    return amount.quantize(Decimal("0.01"))
-
-
 class ReceiptScreen(KioskScreen):
     def __init__(self, app) -> None:
         super().__init__(app, "receipt")
@@ -101,12 +87,12 @@ class ReceiptScreen(KioskScreen):
             button.color = theme.PRIMARY_TEXT if name == method else theme.TEXT
 
     def show_items(self) -> None:
-        total = sum((Decimal(item["unit_price"]) for item in self.items), Decimal("0"))
+        total = sum((Decimal(item["unit_price"]) for item in self.items), Decimal(0))
         self.print_button.disabled = not self.items
         if not self.items:
             return self.say(N_("Add the items paid for, choose how, then print."))
         names = ", ".join(item["description"] for item in self.items)
-        self.say(N_("{count} items, total {total} {currency}: {names}"), count=len(self.items),
+        self.say(N_("Items: {count} · Total: {total} {currency} · {names}"), count=len(self.items),
                  total=f"{total:.2f}", currency=self.app.cfg.office.currency, names=names)
 
     def say(self, message: str, colour=theme.TEXT, **params) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n import N_
-from kiosk.names import fold
+from kiosk.inputs import matching_hosts
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme
 from kiosk.widgets.common import KButton, TextField, row
@@ -119,19 +119,10 @@ class HostScreen(TextStepScreen):
         if not hasattr(self, "suggestions"):
             return
         self.suggestions.clear_widgets()
-        typed = fold(self.field.text)
-        if not typed:
-            return
-        for host in self.matches(typed)[:MAX_SUGGESTIONS]:
+        for host in matching_hosts(self.app.cfg.kiosk.hosts, self.field.text)[:MAX_SUGGESTIONS]:
             button = KButton(style="secondary", ref=f"host.pick.{host.name}", text=host.name, kind="body")
             button.bind(on_release=lambda _, name=host.name: self.pick(name))
             self.suggestions.add_widget(button)
-
-    def matches(self, typed: str) -> list:
-        """Hosts whose name (or a word of it) starts with what was typed, then those that contain it."""
-        hosts = self.app.cfg.kiosk.hosts
-        starts = [h for h in hosts if any(word.startswith(typed) for word in [fold(h.name), *fold(h.name).split()])]
-        return starts + [h for h in hosts if h not in starts and typed in fold(h.name)]
 
     def pick(self, name: str) -> None:
         self.field.text = name

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
 from kiosk.i18n import N_
+from kiosk.inputs import usb_stick
 from kiosk.screens.base import KioskScreen, on_ui_thread
 from kiosk.widgets import theme
 from kiosk.widgets.common import Panel, Text, row
 from kiosk.widgets.theme import font, u
-
-USB_MOUNT_ROOTS = (Path("/media"), Path("/run/media"))  # where Raspberry Pi OS mounts USB sticks
-
-
-def usb_stick(roots=USB_MOUNT_ROOTS) -> Path | None:
-    """The first mounted USB stick (/media/<user>/<label> or /media/<label>), if any."""
-    for root in roots:
-        if not root.is_dir():
-            continue
-        for candidate in sorted(root.glob("*")) + sorted(root.glob("*/*")):
-            if candidate.is_dir() and os.path.ismount(candidate) and os.access(candidate, os.W_OK):
-                return candidate
-    return None
 
 
 class StaffMenuScreen(KioskScreen):
@@ -72,16 +59,17 @@ def print_evacuation_list(screen: KioskScreen) -> None:
     app = screen.app
     people = app.visits.on_site()
     now = datetime.now(app.timezone).strftime("%H:%M")
-    heading = screen.t(N_("EVACUATION LIST {time}: {count} on site"), time=now, count=len(people))
+    heading = screen.t(N_("EVACUATION LIST {time} · on site: {count}"), time=now, count=len(people))
     items = [{"description": heading[:200], "unit_price": "0.00"}]
     for visit in people:
         since = visit.signed_in_at.astimezone(app.timezone).strftime("%H:%M")
-        who = ", ".join(part for part in (visit.name, visit.company, visit.host and f"→ {visit.host}") if part)
+        who = ", ".join(part for part in (visit.name, visit.company) if part)
+        who += f" / {visit.host}" if visit.host else ""
         items.append({"description": f"{since} {who}"[:200], "unit_price": "0.00"})
     screen.say(N_("Printing the evacuation list …"))
     payload = {"items": items, "payment_method": "-", "language": app.tr.language, "wait": 10}
     on_ui_thread(app.link.command("print_receipt", payload, timeout=15),
-                 lambda reply: report_print(screen, reply, N_("Evacuation list printed: {count} on site."),
+                 lambda reply: report_print(screen, reply, N_("Evacuation list printed (on site: {count})."),
                                             count=len(people)))
 
 
@@ -109,7 +97,7 @@ def export_visitors(screen: KioskScreen) -> None:
     except OSError as error:
         screen.say(N_("Could not write the file: {reason}"), theme.DANGER, reason=error.strerror or str(error))
         return
-    screen.say(N_("{count} visits written to {path}"), theme.SUCCESS, count=count, path=str(path))
+    screen.say(N_("Visits written: {count}. File: {path}"), theme.SUCCESS, count=count, path=str(path))
 
 
 class VisitorsScreen(KioskScreen):
@@ -141,10 +129,10 @@ class VisitorsScreen(KioskScreen):
 
     def refresh(self) -> None:
         tz = self.app.timezone
-        start = datetime.combine(datetime.now(tz).date(), time(0), tz).astimezone(timezone.utc)
-        visits = self.app.visits.visits_between(start, datetime.now(timezone.utc))
+        start = datetime.combine(datetime.now(tz).date(), time(0), tz).astimezone(UTC)
+        visits = self.app.visits.visits_between(start, datetime.now(UTC))
         on_site = sum(1 for visit in visits if visit.signed_out_at is None)
-        self.tr.bind(self.summary, "text", N_("{count} visits today, {on_site} still on site"),
+        self.tr.bind(self.summary, "text", N_("Visits today: {count} · still on site: {on_site}"),
                      count=len(visits), on_site=on_site)
         self.rows.clear_widgets()
         for visit in visits:
@@ -157,7 +145,7 @@ class VisitorsScreen(KioskScreen):
                                  color=theme.MUTED))
             who = visit.name + (f" ({visit.company})" if visit.company else "")
             line.add_widget(Text(text=who, size_hint_x=0.46, kind="small"))
-            line.add_widget(Text(text=f"→ {visit.host}" if visit.host else "", size_hint_x=0.3, kind="small",
+            line.add_widget(Text(text=visit.host or "", size_hint_x=0.3, kind="small",
                                  color=theme.MUTED))
             self.rows.add_widget(line)
 

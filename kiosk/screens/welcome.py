@@ -7,13 +7,14 @@ shown, because nobody is looking at a text field while scanning.
 
 from __future__ import annotations
 
-from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
+from kivy.uix.widget import Widget
 
-from kiosk.i18n import LANGUAGES, NATIVE_NAMES, N_
+from kiosk.i18n import LANGUAGES, N_, NATIVE_NAMES
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme
-from kiosk.widgets.common import KButton, Panel, column, row
+from kiosk.widgets.common import KButton, column, row
 from kiosk.widgets.theme import font, u
 
 SCAN_LIMIT = 200  # characters; anything longer is not a code
@@ -39,26 +40,23 @@ class WelcomeScreen(KioskScreen):
             self.button(N_("Sign out"), lambda: self.go("signout"), ref="welcome.sign_out", style="secondary",
                         kind="heading"),
             height=u(96), spacing=u(14)))
-        self.notice = self.label("", kind="small", ref="welcome.notice", color=theme.DANGER)
-        self.notice.text = ""
         staff = self.button(N_("Staff"), lambda: self.go("pin"), ref="welcome.staff", style="quiet",
                             kind="small", size_hint_x=None, width=u(110))
         staff.opacity = 1 if app.lock.enabled else 0
         staff.disabled = not app.lock.enabled
-        root.add_widget(row(self.notice, staff, height=u(44)))
+        root.add_widget(row(Widget(), staff, height=u(44)))
 
-    def _office(self) -> Panel:
+    def _office(self) -> BoxLayout:
         top = row(height=u(64), spacing=u(14))
         logo = self.app.cfg.kiosk.logo
         if logo is not None and logo.is_file():
             top.add_widget(Image(source=str(logo), size_hint_x=None, width=u(120), fit_mode="contain"))
         office = self.label("", kind="title", ref="welcome.office")
-        self.tr.unbind(office)
         office.text = self.app.cfg.office.name  # a name, never translated
         top.add_widget(office)
         return top
 
-    def _languages(self) -> AnchorLayout:
+    def _languages(self) -> BoxLayout:
         self.language_buttons: dict[str, KButton] = {}
         buttons = row(height=u(58), spacing=u(10))
         for language in LANGUAGES:
@@ -81,13 +79,6 @@ class WelcomeScreen(KioskScreen):
     def on_pre_enter(self, *args) -> None:
         self.scan_buffer = ""
 
-    def show_notice(self, message: str, **params) -> None:
-        self.tr.bind(self.notice, "text", message, **params)
-
-    def clear_notice(self) -> None:
-        self.tr.unbind(self.notice)
-        self.notice.text = ""
-
     def on_typed(self, text: str) -> None:
         self.scan_buffer = (self.scan_buffer + text)[-SCAN_LIMIT:]
 
@@ -101,4 +92,3 @@ class WelcomeScreen(KioskScreen):
 
     def reset(self) -> None:
         self.scan_buffer = ""
-        self.clear_notice()

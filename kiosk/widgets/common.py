@@ -89,13 +89,18 @@ class TextField(TextInput):
         kwargs.setdefault("font_size", font("heading"))
         super().__init__(ref=ref, multiline=False, write_tab=False, is_focusable=False,
                          background_color=theme.SURFACE, foreground_color=theme.TEXT,
-                         cursor_color=theme.PRIMARY, **kwargs)
+                         cursor_color=theme.PRIMARY, background_normal="", background_active="",
+                         background_disabled_normal="", **kwargs)
         self.max_length = max_length
         self.capitalize = capitalize  # the keyboard starts each word with a capital
         self.on_activate = None  # set by screens with several fields
-        self.bind(size=self._centre_text)
+        with self.canvas.after:
+            Color(*theme.BORDER)
+            self._edge = Line(width=1.2)
+        self.bind(size=self._centre_text, pos=self._centre_text)
 
     def _centre_text(self, *_) -> None:
+        self._edge.rectangle = (self.x, self.y, self.width, self.height)
         pad_y = max(0, (self.height - self.line_height) / 2)
         self.padding = [u(12), pad_y, u(12), pad_y]
 

@@ -13,18 +13,20 @@ from collections.abc import Callable
 from kivy.properties import ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.widgets.common import KButton, TextField
+from kiosk.widgets.common import STYLES, KButton, TextField
+from kiosk.widgets.keys import (
+    ACCENT_ROWS,
+    ACCENTS,
+    BACKSPACE,
+    DIGITS,
+    LETTER_ROWS,
+    LETTERS,
+    NUMPAD_ROWS,
+    SHIFT,
+    SPACE,
+    capital,
+)
 from kiosk.widgets.theme import u
-
-DIGITS = "1234567890"
-LETTER_ROWS = ("qwertyuiop", "asdfghjkl-", "zxcvbnm'")
-ACCENT_ROWS = ("ăâîșțäöüßé", "èêçàąćęłńó", "śźżëïôûù")
-SHIFT, BACKSPACE, SPACE, ACCENTS, LETTERS = "shift", "backspace", "space", "accents", "letters"
-NUMPAD_ROWS = ("123", "456", "789")
-
-
-def all_letters() -> str:
-    return "".join(LETTER_ROWS + ACCENT_ROWS)
 
 
 class TouchKeyboard(BoxLayout):
@@ -43,36 +45,53 @@ class TouchKeyboard(BoxLayout):
         self._build()
 
     def _build(self) -> None:
+        """Creates the keys once; page and shift changes only relabel them: cheaper, and the
+        keys stay where they are (a finger, or a test's touch, lands on the key it aims at)."""
         self.clear_widgets()
-        self.keys = {}
+        self.keys, self._letter_slots = {}, []
         if self.numeric:
             for keys in NUMPAD_ROWS:
                 self._row([(key, key, 1) for key in keys])
             self._row([(BACKSPACE, "⌫", 1), ("0", "0", 1), ("enter", "OK", 1)])
             return
-        rows = LETTER_ROWS if self.page == LETTERS else ACCENT_ROWS
         self._row([(key, key, 1) for key in DIGITS])
-        self._row([(key, self._face(key), 1) for key in rows[0]])
-        self._row([(key, self._face(key), 1) for key in rows[1]])
-        self._row([(SHIFT, "⇧", 1.5)] + [(key, self._face(key), 1) for key in rows[2]] + [(BACKSPACE, "⌫", 1.5)])
-        toggle = (ACCENTS, "ăéß", 1.5) if self.page == LETTERS else (LETTERS, "abc", 1.5)
-        self._row([toggle, ("@", "@", 1), (SPACE, "", 5), (".", ".", 1), (",", ",", 1)])
+        self._row([(key, key, 1) for key in LETTER_ROWS[0]], letters=True)
+        self._row([(key, key, 1) for key in LETTER_ROWS[1]], letters=True)
+        self._row([(SHIFT, "⇧", 1.5)] + [(key, key, 1) for key in LETTER_ROWS[2]] + [(BACKSPACE, "⌫", 1.5)],
+                  letters=True)
+        self._row([(ACCENTS, "ăéß", 1.5), ("@", "@", 1), (SPACE, "", 5), (".", ".", 1), (",", ",", 1)])
+        self._relabel()
+
+    def _relabel(self) -> None:
+        """Shows the current page and case on the letter keys (and the page toggle)."""
+        rows = LETTER_ROWS if self.page == LETTERS else ACCENT_ROWS
+        letters = "".join(rows)
+        for slot, key in zip(self._letter_slots, letters):
+            old = slot.key
+            if self.keys.get(old) is slot:
+                del self.keys[old]
+            slot.key, slot.ref, slot.text = key, f"key:{key}", self._face(key)
+            self.keys[key] = slot
+        toggle = self.keys.pop(ACCENTS, None) or self.keys.pop(LETTERS)
+        toggle.key = ACCENTS if self.page == LETTERS else LETTERS
+        toggle.ref, toggle.text = f"key:{toggle.key}", "ăéß" if self.page == LETTERS else "abc"
+        self.keys[toggle.key] = toggle
+        self.keys[SHIFT].background = (0.7, 0.82, 0.95, 1) if self.shifted else STYLES["secondary"][0]
 
     def _face(self, key: str) -> str:
-        if key == "ß":
-            return "ẞ" if self.shifted else "ß"
-        return key.upper() if self.shifted else key
+        return capital(key) if self.shifted else key
 
-    def _row(self, keys: list[tuple[str, str, float]]) -> None:
+    def _row(self, keys: list[tuple[str, str, float]], letters: bool = False) -> None:
         box = BoxLayout(orientation="horizontal", spacing=u(5))
         for key, face, width in keys:
-            style = "secondary" if key in (SHIFT, BACKSPACE, ACCENTS, LETTERS, "enter") else "key"
+            style = "primary" if key == "enter" else "secondary" if key in (SHIFT, BACKSPACE, ACCENTS) else "key"
             button = KButton(style=style, ref=f"key:{key}", text=face, kind="key", size_hint_x=width,
                              font_name="DejaVuSans" if key in (BACKSPACE, SHIFT) else "Roboto")
-            if key == SHIFT and self.shifted:
-                button.background = (0.7, 0.82, 0.95, 1)
-            button.bind(on_release=lambda _, k=key: self.press(k))
+            button.key = key
+            button.bind(on_release=lambda b: self.press(b.key))
             self.keys[key] = button
+            if letters and key not in (SHIFT, BACKSPACE):
+                self._letter_slots.append(button)
             box.add_widget(button)
         self.add_widget(box)
 
@@ -82,7 +101,7 @@ class TouchKeyboard(BoxLayout):
             self._set_shift(not self.shifted)
         elif key in (ACCENTS, LETTERS):
             self.page = key
-            self._build()
+            self._relabel()
         elif key == "enter":
             if self.on_enter:
                 self.on_enter()
@@ -95,13 +114,13 @@ class TouchKeyboard(BoxLayout):
             self.target.type_text(" " if key == SPACE else self._face(key))
             if self.page == ACCENTS:
                 self.page = LETTERS
-                self._build()
+                self._relabel()
             self._auto_shift()
 
     def _set_shift(self, shifted: bool) -> None:
         if shifted != self.shifted:
             self.shifted = shifted
-            self._build()
+            self._relabel()
 
     def _auto_shift(self) -> None:
         """Capitals at the start of each word of a name; lower case after one letter."""
@@ -115,15 +134,12 @@ class TouchKeyboard(BoxLayout):
     def reset(self) -> None:
         self.page = LETTERS
         self.shifted = False
-        self._build()
+        if not self.numeric:
+            self._relabel()
         self._auto_shift()
 
 
 def keyboard_height() -> float:
     return u(262)
-
-
-def numpad_height() -> float:
-    return u(250)
 
 

@@ -98,3 +98,28 @@ def test_a_language_switch_rewrites_every_bound_text():
     translator.unbind(title)
     translator.switch("en")
     assert (title.text, greeting.text) == ("Arrivée", "Welcome, Ana!")
+
+
+def test_every_character_the_kiosk_shows_has_a_glyph_in_its_font():
+    """No tofu boxes: each character of the catalogues, the policies and the keyboard exists in
+    Roboto (Kivy's font). A missing one draws like the font's 'missing' glyph, U+FFFF."""
+    import kivy
+    from PIL import ImageFont
+
+    from kiosk.i18n import NATIVE_NAMES
+    from kiosk.widgets.keys import ACCENT_ROWS, DIGITS, LETTER_ROWS, capital
+
+    font = ImageFont.truetype(str(Path(kivy.__file__).parent / "data" / "fonts" / "Roboto-Regular.ttf"), 40)
+    missing_glyph = font.getmask("\uffff").getbbox(), bytes(font.getmask("\uffff"))
+    shown = set("".join(NATIVE_NAMES.values()) + DIGITS + "".join(LETTER_ROWS + ACCENT_ROWS) + "ăéß")
+    shown |= {capital(key) for key in "".join(LETTER_ROWS + ACCENT_ROWS)}
+    for language in LANGUAGES:
+        with catalogue_path(language).open("rb") as po:
+            for entry in read_po(po, locale=language):
+                forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+                shown |= set("".join(forms)) if entry.id else set()
+        shown |= set((KIOSK / "policy" / f"{language}.txt").read_text(encoding="utf-8"))
+    tofu = sorted(char for char in shown - set(" \n")
+                  if (font.getmask(char).getbbox(), bytes(font.getmask(char))) == missing_glyph)
+    assert not tofu, f"characters Roboto cannot draw: {tofu}"
+    assert (font.getmask("→").getbbox(), bytes(font.getmask("→"))) == missing_glyph  # the check can fail

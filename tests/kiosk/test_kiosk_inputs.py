@@ -43,7 +43,7 @@ def test_the_keyboard_has_every_letter_of_the_five_languages():
     needed = set("abcdefghijklmnopqrstuvwxyz" "ăâîșț" "äöüß" "éèêçà" "ąćęłńóśźż")
     assert needed <= letters
     assert {len(row) for row in LETTER_ROWS} == {len(row) for row in ACCENT_ROWS}  # pages of one shape
-    assert capital("ß") == "ẞ" and capital("ș") == "Ș" and capital("ł") == "Ł"
+    assert capital("ß") == "ß" and capital("ș") == "Ș" and capital("ł") == "Ł"
 
 
 def test_the_policy_is_the_offices_own_when_given_and_promises_the_configured_retention(tmp_path):

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from contract.config import load_config  # noqa: E402
-from kiosk.app import prepare_kivy  # noqa: E402
+from contract.config import load_config
+from kiosk.app import prepare_kivy
 
 
 def walk(widget):
@@ -95,20 +95,19 @@ class Driver:
         touch.touch_up()
         return {}
 
-    def op_type_key(self, char: str) -> dict:
-        """One step of typing `char` on the on-screen keyboard, as a visitor would: switch the
-        page or shift first when needed (`done` is false then: the next step comes a frame later,
-        once the rebuilt keys are laid out), else tap the key."""
+    def op_type(self, text: str) -> dict:
+        """Types on the on-screen keyboard key by key, as a visitor would, switching to the
+        accent page or pressing shift first when a letter needs it. (The keyboard relabels
+        its keys rather than rebuilding them, so they stay where the taps land.)"""
         keyboard = self.screen().keyboard
-        key = "space" if char == " " else "ß" if char == "ẞ" else char.lower()
-        if key not in keyboard.keys:
-            self.op_tap("key:accents" if "accents" in keyboard.keys else "key:letters")
-            return {"done": False}
-        if char.isalpha() and (char.isupper() or char == "ẞ") != keyboard.shifted:
-            self.op_tap("key:shift")
-            return {"done": False}
-        self.op_tap(f"key:{key}")
-        return {"done": True}
+        for char in text:
+            key = "space" if char == " " else char.lower()
+            if key not in keyboard.keys:
+                self.op_tap("key:accents" if "accents" in keyboard.keys else "key:letters")
+            if char.isalpha() and char.lower() != char.upper() and char.isupper() != keyboard.shifted:
+                self.op_tap("key:shift")
+            self.op_tap(f"key:{key}")
+        return self.op_state()
 
     def op_keys(self, text: str = "", enter: bool = False, key: int | None = None) -> dict:
         """What a USB keyboard or barcode scanner sends: text, then Enter."""
@@ -120,6 +119,11 @@ class Driver:
             if not Window.dispatch("on_key_down", code, 0, None, []):
                 Window.dispatch("on_keyboard", code, 0, None, [])
         return self.op_state()
+
+    def op_fps(self) -> dict:
+        from kivy.clock import Clock
+
+        return {"fps": Clock.get_fps(), "rfps": Clock.get_rfps()}
 
     def op_close(self) -> dict:
         """The window manager's close button (or Alt+F4): the kiosk must refuse it."""
@@ -158,8 +162,8 @@ def serve(app, path: str, ready: threading.Event) -> None:
                 answer["error"] = f"{type(error).__name__}: {error}\n{traceback.format_exc()}"
             done.set()
 
-        # A frame later, so what the last request changed has been laid out and drawn.
-        Clock.schedule_once(run, 0.05)
+        # At the next frame, so what the last request changed has been laid out.
+        Clock.schedule_once(run, 0)
         done.wait()
         stream.write(json.dumps(answer, ensure_ascii=False) + "\n")
         stream.flush()
@@ -181,8 +185,8 @@ def main() -> None:
     app = KioskApp(config)
     ready = threading.Event()
     threading.Thread(target=serve, args=(app, args.socket, ready), daemon=True).start()
-    # Ready once the first frames are drawn: screenshots and taps then see the real layout.
-    Clock.schedule_once(lambda _dt: ready.set(), 0.5)
+    # Ready on the second frame: the first one (laid out and drawn) is on the screen by then.
+    Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt: ready.set(), 0), 0)
     app.run()
     os._exit(0)  # paho's and the driver's threads must not keep a stopped kiosk alive
 
