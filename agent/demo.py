@@ -195,9 +195,9 @@ class _KioskWindow:
 
 
 def _demo_pin_hash() -> str:
-    from kiosk.staff_pin import hash_pin
+    from contract.secret_hash import hash_secret
 
-    return hash_pin(DEMO_STAFF_PIN)
+    return hash_secret(DEMO_STAFF_PIN)
 
 
 def _show_message(client, userdata, message) -> None:

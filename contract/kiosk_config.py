@@ -8,38 +8,17 @@ with a line naming `kiosk.staff_pin_hash`.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
 from contract.config_base import DeviceId, Strict
+from contract.secret_hash import check_secret_hash
 
 Language = Literal["en", "ro", "de", "fr", "pl"]
 Purpose = Literal["meeting", "interview", "delivery", "maintenance", "event", "other"]
 PURPOSES: tuple[str, ...] = ("meeting", "interview", "delivery", "maintenance", "event", "other")
-
-PIN_HASH_SCHEME = "scrypt"
-
-
-def split_pin_hash(hashed: str) -> tuple[bytes, bytes]:
-    """(salt, digest) of a `scrypt$<salt b64>$<hash b64>` string; ValueError says what is wrong."""
-    parts = hashed.split("$")
-    if len(parts) != 3 or parts[0] != PIN_HASH_SCHEME:
-        raise ValueError(
-            "expected 'scrypt$<salt>$<hash>' as printed by `frontdesk-kiosk set-pin`"
-        )
-    try:
-        salt = base64.b64decode(parts[1], validate=True)
-        digest = base64.b64decode(parts[2], validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("the salt or hash is not valid base64; run `frontdesk-kiosk set-pin` again") from None
-    if len(salt) < 8 or len(digest) < 16:
-        raise ValueError("the salt or hash is too short; run `frontdesk-kiosk set-pin` again")
-    return salt, digest
-
 
 class HostEntry(Strict):
     """Someone visitors come to see, listed in the kiosk's host directory."""
@@ -90,7 +69,7 @@ class KioskConfig(Strict):
     @classmethod
     def _well_formed_hash(cls, value: str | None) -> str | None:
         if value is not None:
-            split_pin_hash(value)
+            check_secret_hash(value, "frontdesk-kiosk set-pin")
         return value
 
     @field_validator("fields")

@@ -7,26 +7,15 @@ SQLite next to the visitor log, so pulling the kiosk's plug does not reset them.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
 import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from contract.kiosk_config import PIN_HASH_SCHEME, split_pin_hash
+from contract.secret_hash import check_secret_hash, hash_secret, secret_matches
 
-# scrypt cost: ~50 ms on a Raspberry Pi 4, 16 MiB of memory; fixed so the hash format stays short.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-SALT_BYTES, DIGEST_BYTES = 16, 32
 MIN_PIN_LENGTH, MAX_PIN_LENGTH = 4, 12
-
-
-def _scrypt(pin: str, salt: bytes, length: int) -> bytes:
-    return hashlib.scrypt(pin.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=length)
 
 
 def check_pin_format(pin: str) -> None:
@@ -38,16 +27,13 @@ def check_pin_format(pin: str) -> None:
 
 
 def hash_pin(pin: str) -> str:
-    """`scrypt$<salt b64>$<hash b64>`, to paste into `[kiosk] staff_pin_hash`."""
+    """The line to paste into `[kiosk] staff_pin_hash` (contract/secret_hash.py)."""
     check_pin_format(pin)
-    salt = os.urandom(SALT_BYTES)
-    digest = _scrypt(pin, salt, DIGEST_BYTES)
-    return f"{PIN_HASH_SCHEME}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+    return hash_secret(pin)
 
 
 def pin_matches(pin: str, hashed: str) -> bool:
-    salt, digest = split_pin_hash(hashed)
-    return hmac.compare_digest(_scrypt(pin, salt, len(digest)), digest)
+    return secret_matches(pin, hashed)
 
 
 @dataclass(frozen=True)
@@ -62,7 +48,7 @@ class StaffLock:
 
     def __init__(self, db_path: Path, hashed: str | None, attempts: int, lockout: timedelta) -> None:
         if hashed is not None:
-            split_pin_hash(hashed)  # a broken hash must fail now, not at the first staff visit
+            check_secret_hash(hashed, "frontdesk-kiosk set-pin")  # fail now, not at the first staff visit
         self._hashed, self._attempts, self._lockout = hashed, attempts, lockout
         self.enabled = hashed is not None
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)

@@ -46,9 +46,10 @@ def test_a_window_size_and_a_pin_hash_are_read():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ('[kiosk]\nstaff_pin_hash = "2468"\n', "kiosk.staff_pin_hash: expected 'scrypt$<salt>$<hash>'"),
-    ('[kiosk]\nstaff_pin_hash = "scrypt$not base64!$AAAA"\n', "kiosk.staff_pin_hash: the salt or hash is not valid base64"),
-    ('[kiosk]\nstaff_pin_hash = "scrypt$AAAA$AAAA"\n', "kiosk.staff_pin_hash: the salt or hash is too short"),
+    ('[kiosk]\nstaff_pin_hash = "2468"\n', "kiosk.staff_pin_hash: expected 'scrypt$<n>$<r>$<p>$<salt>$<hash>'"),
+    ('[kiosk]\nstaff_pin_hash = "scrypt$16384$8$1$not base64!$AAAA"\n',
+     "kiosk.staff_pin_hash: the cost, salt or hash is not readable; make one with `frontdesk-kiosk set-pin`"),
+    ('[kiosk]\nstaff_pin_hash = "scrypt$16384$8$1$AAAA$AAAA"\n', "kiosk.staff_pin_hash: the cost, salt or hash is out of range"),
     ("[kiosk]\nidle_seconds = 5\n", "kiosk.idle_seconds: input should be greater than or equal to 10"),
     ("[kiosk]\nretention_days = 0\n", "kiosk.retention_days: input should be greater than or equal to 1"),
     ('[kiosk]\npurposes = ["party"]\n', "kiosk.purposes[0]: 'party' is not allowed"),

@@ -19,9 +19,9 @@ def hashed() -> str:
 
 
 def test_the_hash_is_salted_scrypt_in_the_documented_format(hashed):
-    scheme, salt_b64, digest_b64 = hashed.split("$")
+    scheme, n, r, p, salt_b64, digest_b64 = hashed.split("$")
     salt, digest = base64.b64decode(salt_b64, validate=True), base64.b64decode(digest_b64, validate=True)
-    assert scheme == "scrypt" and len(salt) == 16 and len(digest) == 32
+    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1") and len(salt) == 16 and len(digest) == 32
     # Recomputed independently with the parameters the module documents.
     assert hashlib.scrypt(b"2468", salt=salt, n=2**14, r=8, p=1, dklen=32) == digest
     assert hash_pin("2468") != hashed  # a fresh salt every time
