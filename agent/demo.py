@@ -74,8 +74,22 @@ name = "Jürgen Weiß"
 
 [[kiosk.hosts]]
 name = "Łucja Wąsowska"
+
+# The office manager's side (`frontdesk-manager run`): history and the live dashboard.
+[manager]
+database = "sqlite:///{manager_dir}/history.db"
+data_dir = "{manager_dir}"
+
+[manager.dashboard]
+host = "127.0.0.1"
+port = {dashboard_port}
+
+[[manager.dashboard.users]]
+name = "{dashboard_user}"
+password_hash = "{dashboard_hash}"
 """
 DEMO_STAFF_PIN = "1234"
+DASHBOARD_PORT, DASHBOARD_USER, DASHBOARD_PASSWORD = 8080, "manager", "frontdesk"
 
 
 def run_demo(workdir: str | Path, once: bool = False) -> int:
@@ -93,12 +107,15 @@ def run_demo(workdir: str | Path, once: bool = False) -> int:
     config_file = workdir / "frontdesk.toml"
     agent = _AgentWithView()
     kiosk = _KioskWindow(config_file)
-    parts = [printer_sim, scale_sim] + ([] if once else [broker, agent, kiosk])  # stopped in reverse order
+    manager = _ManagerDashboard(config_file, workdir / "manager")
+    parts = [printer_sim, scale_sim] + ([] if once else [broker, agent, manager, kiosk])  # stopped in reverse order
 
     def started() -> None:
         config_file.write_text(
             DEMO_CONFIG.format(port=printer_sim.port, scale_device=scale_sim.device_path, data_dir=workdir / "data",
-                               mqtt_port=broker.port, kiosk_dir=workdir / "kiosk", pin_hash=_demo_pin_hash()),
+                               mqtt_port=broker.port, kiosk_dir=workdir / "kiosk", pin_hash=_hash(DEMO_STAFF_PIN),
+                               manager_dir=workdir / "manager", dashboard_port=manager.port,
+                               dashboard_user=DASHBOARD_USER, dashboard_hash=_hash(DASHBOARD_PASSWORD)),
             encoding="utf-8",
         )
         config = load_config(config_file)
@@ -107,6 +124,7 @@ def run_demo(workdir: str | Path, once: bool = False) -> int:
         if not once:
             if broker in parts:
                 agent.launch(config)
+                manager.launch()
                 kiosk.launch(printouts)
             _show_what_to_try(config_file)
 
@@ -122,6 +140,7 @@ def run_demo(workdir: str | Path, once: bool = False) -> int:
         print("mosquitto is not installed: the demo runs without the broker and the agent")
         parts.remove(broker)
         parts.remove(agent)
+        parts.remove(manager)
         parts.remove(kiosk)
     return run_simulators(parts, started, None if once else run_command, stopped="demo stopped")
 
@@ -194,10 +213,40 @@ class _KioskWindow:
                 self.process.kill()
 
 
-def _demo_pin_hash() -> str:
+class _ManagerDashboard:
+    """`frontdesk-manager run` on the demo's broker: history in the workdir, the dashboard on localhost."""
+
+    def __init__(self, config_file: Path, folder: Path) -> None:
+        self.config_file, self.folder = config_file, folder
+        self.port = _free_port(DASHBOARD_PORT, host_port=True)
+        self.process = None
+
+    def start(self) -> None:
+        """Nothing yet: it needs the config, written once the simulators are up."""
+
+    def launch(self) -> None:
+        import subprocess
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        log = (self.folder / "manager.log").open("w")
+        self.process = subprocess.Popen([sys.executable, "-m", "manager.cli", "--config", str(self.config_file), "run"],
+                                        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        print(f"\noffice manager's dashboard: http://127.0.0.1:{self.port}/ (log in as {DASHBOARD_USER} / "
+              f"{DASHBOARD_PASSWORD}); its log is {self.folder / 'manager.log'}", flush=True)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except Exception:  # noqa: BLE001 - a manager that hangs must not keep the demo alive
+                self.process.kill()
+
+
+def _hash(secret: str) -> str:
     from contract.secret_hash import hash_secret
 
-    return hash_secret(DEMO_STAFF_PIN)
+    return hash_secret(secret)
 
 
 def _show_message(client, userdata, message) -> None:
@@ -277,8 +326,9 @@ def _show_what_to_try(config_file: Path) -> None:
     )
 
 
-def _free_port(preferred: int) -> int:
-    """The usual printer port when it is free, so the demo looks like the real thing."""
+def _free_port(preferred: int, host_port: bool = False) -> int:
+    """The usual port when it is free, so the demo looks like the real thing; else 0 (the
+    simulator picks one), or with `host_port` a free one picked now."""
     import socket
 
     with socket.socket() as probe:
@@ -286,7 +336,10 @@ def _free_port(preferred: int) -> int:
         try:
             probe.bind(("127.0.0.1", preferred))
         except OSError as error:
-            if error.errno in (errno.EADDRINUSE, errno.EACCES):
+            if error.errno not in (errno.EADDRINUSE, errno.EACCES):
+                raise
+            if not host_port:
                 return 0
-            raise
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
     return preferred

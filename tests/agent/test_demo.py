@@ -59,6 +59,9 @@ def test_the_running_demo_shows_a_managers_view_of_a_fault(tmp_path):
 
     try:
         wait_for("[mqtt] agent online")
+        wait_for("office manager's dashboard: http://127.0.0.1:")
+        url = next(line for line in seen if "dashboard: http" in line).split("dashboard: ")[1].split()[0]
+        assert "Frontdesk" in login_page(url), "the dashboard's login page did not come up"
         type_in("paper out")
         wait_for("[mqtt] desk-printer: error (paper_out)")
         type_in("paper ok")
@@ -70,3 +73,19 @@ def test_the_running_demo_shows_a_managers_view_of_a_fault(tmp_path):
         demo.kill()
     assert demo.returncode == 0 and "demo stopped" in "".join(seen)
     assert "Traceback" not in "".join(seen)
+
+
+def login_page(url: str, timeout: float = 30) -> str:
+    """The manager's dashboard in the demo: anonymous visitors are sent to its login page."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
