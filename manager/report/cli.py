@@ -14,9 +14,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect
-from sqlalchemy.exc import SQLAlchemyError
-
 from contract.config import FrontdeskConfig
 
 USAGE_ERROR = 2
@@ -57,6 +54,8 @@ def run(args: argparse.Namespace, config: FrontdeskConfig, now: datetime | None 
 
 
 def _make(engine, period, sites, formats, out_dir: Path, config, now: datetime) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from manager.report.build import collect
     from manager.report.render import write_report
 
@@ -93,6 +92,10 @@ def _formats(text: str) -> tuple[str, ...]:
 
 def _open_history(url: str):
     """The history's engine, read-only in spirit: a report never creates a database."""
+    # Imported here: `frontdesk` builds its parser from add_arguments on every run.
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
     from manager.history.store import engine_url, open_engine
 
     parsed = engine_url(url)

@@ -111,3 +111,14 @@ def test_commands_leave_no_temporary_folders_behind(tmp_path, config_file):
         assert result.returncode == 0, result.stderr
     assert list(scratch.iterdir()) == []
     assert [p.name for p in (cache / "frontdesk").iterdir()] == [f"{sys.version.split()[0]}.capabilities.pickle"]
+
+
+def test_the_report_command_is_also_at_hand_as_frontdesk_report(tmp_path):
+    from testbed import run_frontdesk
+
+    config = tmp_path / "frontdesk.toml"
+    config.write_text(OFFICE_TOML + f'[manager]\ndatabase = "sqlite:///{tmp_path / "history.db"}"\n')
+    wrong = run_frontdesk("report", "--from", "2026-11-31", "--to", "2026-12-01", config=config)
+    assert wrong.returncode == 2 and "not a date" in wrong.stderr and "Traceback" not in wrong.stderr
+    early = run_frontdesk("report", "--from", "2026-11-01", "--to", "2026-11-30", config=config)
+    assert early.returncode == 2 and "no history database" in early.stderr
