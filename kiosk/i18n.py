@@ -96,3 +96,12 @@ class Translator:
                 setattr(widget, prop, self.text(message, **params))
         for callback in self._listeners:
             callback(language)
+
+
+def money(amount, currency: str, language: str) -> str:
+    """An amount as people of that language write it: "1,80 €", "€1.80", "1,80 zł"."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency
+
+    return format_currency(Decimal(str(amount)), currency, locale=language)

@@ -12,7 +12,7 @@ import uuid
 
 from kivy.uix.gridlayout import GridLayout
 
-from kiosk.i18n import N_
+from kiosk.i18n import N_, money
 from kiosk.screens.base import KioskScreen, on_ui_thread
 from kiosk.screens.receipt import PAYMENT_METHODS
 from kiosk.screens.staff import report_print
@@ -123,7 +123,7 @@ class MailScreen(KioskScreen):
             return self.say(N_("No price: {reason}"), theme.DANGER, reason=reply["error"]["message"])
         self.options = reply["result"]["options"]
         for index, option in enumerate(self.options[:6]):
-            text = f"{option['mail_class_name']}\n{option['price']} {option['currency']}"
+            text = f"{option['mail_class_name']}\n{money(option['price'], option['currency'], self.tr.language)}"
             button = KButton(style="secondary", ref=f"mail.option.{option['mail_class']}", text=text,
                              font_size=font("body"))
             button.bind(on_release=lambda _, i=index: self.pick(i))
@@ -137,8 +137,9 @@ class MailScreen(KioskScreen):
             button.background = theme.PRIMARY if chosen else theme.SECONDARY
             button.color = theme.PRIMARY_TEXT if chosen else theme.TEXT
         self.confirm.disabled = False
-        self.say(N_("{mail_class}, {weight}: {price} {currency}"), mail_class=self.chosen["mail_class_name"],
-                 weight=self.chosen["rated_weight"], price=self.chosen["price"], currency=self.chosen["currency"])
+        self.say(N_("{mail_class}, {weight}: {price}"), mail_class=self.chosen["mail_class_name"],
+                 weight=self.chosen["rated_weight"],
+                 price=money(self.chosen["price"], self.chosen["currency"], self.tr.language))
 
     def record(self) -> None:
         option = self.chosen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from kiosk.i18n import N_
+from kiosk.i18n import N_, money
 from kiosk.inputs import parse_amount
 from kiosk.screens.base import KioskScreen, on_ui_thread
 from kiosk.screens.staff import report_print
@@ -92,8 +92,8 @@ class ReceiptScreen(KioskScreen):
         if not self.items:
             return self.say(N_("Add the items paid for, choose how, then print."))
         names = ", ".join(item["description"] for item in self.items)
-        self.say(N_("Items: {count} · Total: {total} {currency} · {names}"), count=len(self.items),
-                 total=f"{total:.2f}", currency=self.app.cfg.office.currency, names=names)
+        self.say(N_("Items: {count} · Total: {total} · {names}"), count=len(self.items),
+                 total=money(total, self.app.cfg.office.currency, self.tr.language), names=names)
 
     def say(self, message: str, colour=theme.TEXT, **params) -> None:
         self.tr.bind(self.summary, "text", message, **params)
