@@ -17,13 +17,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.print_requests import BadgeRequest, DrawerRequest, ReceiptRequest, receipt_record, stored
+from agent.print_requests import BadgeRequest, DrawerRequest, ListRequest, ReceiptRequest, receipt_record, stored
 from contract import mqtt as contract
 from devices.errors import DeviceError
 
 log = logging.getLogger("frontdesk.agent.commands")
 
 _OFFLINE_REASONS = {"unreachable", "offline", "no_answer", "cups_unavailable", "queue_not_found"}
+
+
+PrintRequest = ReceiptRequest | BadgeRequest | ListRequest | DrawerRequest
 
 
 class CommandError(Exception):
@@ -94,6 +97,7 @@ class Commands:
             "printer_test": (PrinterRequest, self._printer_test),
             "print_receipt": (ReceiptRequest, lambda r: self._print(r, "receipt")),
             "print_badge": (BadgeRequest, lambda r: self._print(r, "badge")),
+            "print_list": (ListRequest, lambda r: self._print(r, "list")),
             "open_drawer": (DrawerRequest, lambda r: self._print(r, "drawer")),
             "scale_read": (ScaleReadRequest, self._scale_read),
             "scale_tare": (ScaleRequest, lambda r: self._scale_act(r, "tare")),
@@ -148,7 +152,7 @@ class Commands:
         result = self.devices.get("printer", request.printer).use(lambda p: p.print_document(sample_receipt()))
         return {"printer": result.printer_id, "bytes": result.bytes_sent, "confirmed": result.confirmed}
 
-    def _print(self, request: ReceiptRequest | BadgeRequest | DrawerRequest, kind: str) -> dict[str, Any]:
+    def _print(self, request: PrintRequest, kind: str) -> dict[str, Any]:
         """Stored durably first, then printed in order; waits up to `wait` s for the printout."""
         supervisor = self.devices.get("printer", request.printer)
         if kind == "drawer" and supervisor.device.config.drawer_pin is None:

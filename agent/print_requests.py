@@ -10,9 +10,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from devices.printer.documents import Badge, Receipt, ReceiptItem
+from devices.printer.documents import Badge, Listing, Receipt, ReceiptItem
 
 Language = Literal["en", "ro", "de", "fr", "pl"]
 
@@ -48,6 +48,25 @@ class BadgeRequest(Strict):
     wait: float = Field(default=10.0, ge=0, le=60)
 
 
+class ListRequest(Strict):
+    """A plain list (the kiosk's evacuation list): no number, no prices, not a receipt."""
+
+    request_id: str | None = Field(default=None, max_length=128)
+    printer: str | None = None
+    title: str = Field(min_length=1, max_length=80)
+    lines: list[str] = Field(max_length=500)
+    footer: str | None = Field(default=None, max_length=200)
+    language: Language | None = None
+    wait: float = Field(default=10.0, ge=0, le=60)
+
+    @field_validator("lines")
+    @classmethod
+    def _short_lines(cls, lines: list[str]) -> list[str]:
+        if any(len(line) > 200 for line in lines):
+            raise ValueError("each line is at most 200 characters")
+        return lines
+
+
 class DrawerRequest(Strict):
     request_id: str | None = Field(default=None, max_length=128)
     printer: str | None = None
@@ -65,6 +84,12 @@ def receipt_from(stored_request: dict, number: str) -> Receipt:
     return Receipt(number=number, items=items, payment_method=stored_request["payment_method"],
                    issued_at=datetime.fromisoformat(stored_request["taken_at"]), language=stored_request["language"],
                    qr_payload=f"frontdesk:receipt:{number}")
+
+
+def listing_from(stored_request: dict) -> Listing:
+    return Listing(title=stored_request["title"], lines=tuple(stored_request["lines"]),
+                   printed_at=datetime.fromisoformat(stored_request["taken_at"]), footer=stored_request["footer"],
+                   language=stored_request["language"])
 
 
 def badge_from(stored_request: dict) -> Badge:

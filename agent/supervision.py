@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from agent.health import HealthTracker
 from agent.ledger.print_jobs import PrintJob, PrintJobs
-from agent.print_requests import badge_from, receipt_from
+from agent.print_requests import badge_from, listing_from, receipt_from
 from devices.printer import PrinterError, ReceiptPrinter
 from devices.printer.documents import interrupted_notice
 from devices.printer.status import PrinterStatus
@@ -163,6 +163,8 @@ class PrinterSupervisor:
 def _document(job: PrintJob):
     if job.kind == "receipt":
         return receipt_from(job.request, job.receipt_number)
+    if job.kind == "list":
+        return listing_from(job.request)
     return badge_from(job.request)
 
 

@@ -148,6 +148,38 @@ class Badge:
         return blocks
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A plain list on paper, such as the evacuation list: a title, the time, one line each."""
+
+    title: str
+    lines: tuple[str, ...]
+    printed_at: datetime
+    footer: str | None = None
+    language: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.title.strip():
+            raise ValueError("a list needs a title")
+        if self.printed_at.tzinfo is None:
+            raise ValueError("printed_at must carry a time zone")
+
+    def blocks(self, office: OfficeConfig) -> list[Block]:
+        lang = self.language or office.language
+        words = labels(lang)
+        blocks: list[Block] = [
+            Text(office.name, align="center", bold=True),
+            Text(self.title, align="center", bold=True, width=2, height=2),
+            Columns(words["date"], _when(self.printed_at, office, lang)),
+            Rule("="),
+        ]
+        blocks += [Text(line) for line in self.lines]
+        blocks.append(Rule("="))
+        if self.footer:
+            blocks.append(Text(self.footer, align="center", bold=True))
+        return blocks + [Cut()]
+
+
 def _letterhead(office: OfficeConfig, logo: Image.Image | None, words: dict[str, str]) -> list[Block]:
     blocks: list[Block] = [Picture(logo)] if logo is not None else []
     blocks.append(Text(office.name, align="center", bold=True, width=2, height=2))

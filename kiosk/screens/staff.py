@@ -51,24 +51,20 @@ class StaffMenuScreen(KioskScreen):
 
 
 def print_evacuation_list(screen: KioskScreen) -> None:
-    """Everyone on site now, printed on the receipt printer in one tap.
-
-    The agent has no plain-list document, so this is a print_receipt with one zero-priced
-    line per person (the receipt's number then also dates the list).
-    """
+    """Everyone on site now, printed on the receipt printer in one tap (the agent's print_list)."""
     app = screen.app
     people = app.visits.on_site()
     now = datetime.now(app.timezone).strftime("%H:%M")
     heading = screen.t(N_("EVACUATION LIST {time} · on site: {count}"), time=now, count=len(people))
-    items = [{"description": heading[:200], "unit_price": "0.00"}]
+    lines = []
     for visit in people:
         since = visit.signed_in_at.astimezone(app.timezone).strftime("%H:%M")
         who = ", ".join(part for part in (visit.name, visit.company) if part)
         who += f" / {visit.host}" if visit.host else ""
-        items.append({"description": f"{since} {who}"[:200], "unit_price": "0.00"})
+        lines.append(f"{since} {who}"[:200])
     screen.say(N_("Printing the evacuation list …"))
-    payload = {"items": items, "payment_method": "-", "language": app.tr.language, "wait": 10}
-    on_ui_thread(app.link.command("print_receipt", payload, timeout=15),
+    payload = {"title": heading[:80], "lines": lines, "language": app.tr.language, "wait": 10}
+    on_ui_thread(app.link.command("print_list", payload, timeout=15),
                  lambda reply: report_print(screen, reply, N_("Evacuation list printed (on site: {count})."),
                                             count=len(people)))
 

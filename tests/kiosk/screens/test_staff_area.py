@@ -87,6 +87,8 @@ def test_staff_print_a_receipt_weigh_mail_and_look_after_the_devices(scale_rig, 
 
         ui.tap("staff.evacuation")
         wait_status(ui, "staff.status", "Lista de evacuare a fost tipărită")
+        evacuation = [job.text_rendering() for job in rig.printer_sim.jobs if "EVACUARE" in job.text_rendering()]
+        assert len(evacuation) == 1 and "TOTAL" not in evacuation[0]  # a plain list, not a receipt
         ui.tap("staff.export")
         written = wait_status(ui, "staff.status", "Vizite scrise: 0")
         exported = rig.config.kiosk.data_dir / "exports"
