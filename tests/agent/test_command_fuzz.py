@@ -18,7 +18,7 @@ from agent.runtime import Devices
 from contract import mqtt as contract
 
 FIELDS = ["request_id", "printer", "scale", "queue", "items", "payment_method", "language", "wait", "visitor_name",
-          "badge_number", "weight", "mail_class", "destination", "carrier", "staff", "number", "document", "job",
+          "badge_number", "title", "lines", "footer", "weight", "mail_class", "destination", "carrier", "staff", "number", "document", "job",
           "stable", "timeout", "filename", "note", "description", "unit_price", "quantity"]
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
@@ -39,7 +39,7 @@ def make_commands(tmp_path_factory) -> Commands:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=st.sampled_from(["status", "print_receipt", "print_badge", "open_drawer", "scale_read", "scale_tare",
+@given(name=st.sampled_from(["status", "print_receipt", "print_badge", "print_list", "open_drawer", "scale_read", "scale_tare",
                              "postage_quote", "mail_record", "queue_status", "job_cancel", "fax_send", "queue_pause",
                              "nope", "", "../cmd"]),
        payload=payloads)
