@@ -39,9 +39,9 @@ def make_commands(tmp_path_factory) -> Commands:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=st.sampled_from(["status", "print_receipt", "print_badge", "print_list", "open_drawer", "scale_read", "scale_tare",
-                             "postage_quote", "mail_record", "queue_status", "job_cancel", "fax_send", "queue_pause",
-                             "nope", "", "../cmd"]),
+@given(name=st.sampled_from(["status", "print_receipt", "print_badge", "print_list", "open_drawer", "scale_read",
+                             "scale_tare", "postage_quote", "mail_record", "queue_status", "job_cancel", "fax_send",
+                             "queue_pause", "nope", "", "../cmd"]),
        payload=payloads)
 def test_every_request_gets_exactly_one_well_formed_reply(tmp_path_factory, name, payload):
     commands = getattr(test_every_request_gets_exactly_one_well_formed_reply, "commands", None)
