@@ -3,8 +3,8 @@
 * availability `online`, with `offline` as the last will;
 * retained device state, republished after every (re)connect, because a broker
   without persistence forgets retained messages when it restarts;
-* events at QoS 1, which paho queues while the broker is away and delivers in
-  order once it is back;
+* events at QoS 1 through an on-disk outbox (agent/ledger/outbox.py), so those
+  raised while the broker is away survive even an agent crash, in order;
 * commands in, handed to one worker thread (device I/O must not stall the
   network loop), and exactly one reply each to the request's response topic,
   with its correlation data.
