@@ -105,3 +105,12 @@ def money(amount, currency: str, language: str) -> str:
     from babel.numbers import format_currency
 
     return format_currency(Decimal(str(amount)), currency, locale=language)
+
+
+def grams(value, language: str) -> str:
+    """A weight as people of that language write it: "85.00 g", "85,00 g"."""
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    return f"{format_decimal(Decimal(str(value)), format='#,##0.00', locale=language)} g"

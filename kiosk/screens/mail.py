@@ -12,7 +12,7 @@ import uuid
 
 from kivy.uix.gridlayout import GridLayout
 
-from kiosk.i18n import N_, money
+from kiosk.i18n import N_, grams, money
 from kiosk.screens.base import KioskScreen, on_ui_thread
 from kiosk.screens.receipt import PAYMENT_METHODS
 from kiosk.screens.staff import report_print
@@ -97,7 +97,7 @@ class MailScreen(KioskScreen):
             self.weight.text = "– g"
             self.tr.bind(self.stability, "text", N_("No reading from the scale"))
             return
-        self.weight.text = f"{reading['grams']} g"
+        self.weight.text = grams(reading["grams"], self.tr.language)
         stable = reading.get("stable")
         self.tr.bind(self.stability, "text", N_("Stable") if stable else N_("Settling …"))
         if stable and reading["grams"] != self.grams:

@@ -62,7 +62,7 @@ def test_staff_print_a_receipt_weigh_mail_and_look_after_the_devices(scale_rig, 
 
         ui.tap("staff.mail")
         ui.wait_for(lambda s: "mail.option.large_letter" in s["refs"], what="the postage options for 85 g")
-        assert status(ui, "mail.weight") == "85.00 g"
+        assert status(ui, "mail.weight") == "85,00 g"  # in the office language, Romanian
         ui.tap("mail.option.large_letter")
         ui.tap("mail.confirm")
         wait_status(ui, "mail.status", "bonul a fost tipărit")
