@@ -63,3 +63,49 @@ def run_frontdesk(*args: str, config: Path, timeout: float = 60):
         [sys.executable, "-m", "agent.cli", *args, "--config", str(config)],
         capture_output=True, text=True, timeout=timeout, env={**os.environ, "FRONTDESK_CONFIG": ""},
     )
+
+
+class RunningDemo:
+    """`frontdesk demo` as a newcomer runs it: a process whose output is followed line by line."""
+
+    def __init__(self, workdir: Path, env: dict | None = None) -> None:
+        import subprocess
+        import sys
+        import threading
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "agent.cli", "demo", "--workdir", str(workdir)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        )
+        self.lines: list[str] = []
+        self._arrived = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    @property
+    def output(self) -> str:
+        with self._arrived:
+            return "".join(self.lines)
+
+    def wait_for(self, text: str, timeout: float = 40) -> str:
+        """The first line containing `text`, once it has been printed."""
+        with self._arrived:
+            assert self._arrived.wait_for(lambda: any(text in line for line in self.lines), timeout), \
+                "".join(self.lines)
+            return next(line for line in self.lines if text in line)
+
+    def type_in(self, line: str) -> None:
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def quit(self, timeout: float = 40) -> int:
+        self.type_in("quit")
+        return self.process.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        self.process.kill()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            with self._arrived:
+                self.lines.append(line)
+                self._arrived.notify_all()

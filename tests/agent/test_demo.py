@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from PIL import Image
+from testbed import RunningDemo
 
 
 def test_demo_prints_a_receipt_and_a_badge_and_shows_them(tmp_path):
@@ -31,48 +32,20 @@ def test_demo_prints_a_receipt_and_a_badge_and_shows_them(tmp_path):
 
 
 def test_the_running_demo_shows_a_managers_view_of_a_fault(tmp_path):
-    import threading
-
-    demo = subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", "demo", "--workdir", str(tmp_path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    seen: list[str] = []
-    arrived = threading.Condition()
-
-    def read_output() -> None:
-        for line in demo.stdout:
-            with arrived:
-                seen.append(line)
-                arrived.notify_all()
-
-    reader = threading.Thread(target=read_output, daemon=True)
-    reader.start()
-
-    def wait_for(text: str, timeout: float = 30) -> None:
-        with arrived:
-            assert arrived.wait_for(lambda: any(text in line for line in seen), timeout), "".join(seen)
-
-    def type_in(line: str) -> None:
-        demo.stdin.write(line + "\n")
-        demo.stdin.flush()
-
+    demo = RunningDemo(tmp_path)
     try:
-        wait_for("[mqtt] agent online")
-        wait_for("office manager's dashboard: http://127.0.0.1:")
-        url = next(line for line in seen if "dashboard: http" in line).split("dashboard: ")[1].split()[0]
+        demo.wait_for("[mqtt] agent online", timeout=30)
+        url = demo.wait_for("office manager's dashboard: http://127.0.0.1:").split("dashboard: ")[1].split()[0]
         assert "Frontdesk" in login_page(url), "the dashboard's login page did not come up"
-        type_in("paper out")
-        wait_for("[mqtt] desk-printer: error (paper_out)")
-        type_in("paper ok")
-        wait_for("[mqtt] desk-printer event: recovered")
-        type_in("quit")
-        demo.wait(timeout=30)
-        reader.join(timeout=10)
+        demo.type_in("paper out")
+        demo.wait_for("[mqtt] desk-printer: error (paper_out)", timeout=30)
+        demo.type_in("paper ok")
+        demo.wait_for("[mqtt] desk-printer event: recovered", timeout=30)
+        returncode = demo.quit(timeout=30)
     finally:
         demo.kill()
-    assert demo.returncode == 0 and "demo stopped" in "".join(seen)
-    assert "Traceback" not in "".join(seen)
+    assert returncode == 0 and "demo stopped" in demo.output
+    assert "Traceback" not in demo.output
 
 
 def login_page(url: str, timeout: float = 30) -> str:
