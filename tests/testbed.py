@@ -109,3 +109,13 @@ class RunningDemo:
             with self._arrived:
                 self.lines.append(line)
                 self._arrived.notify_all()
+
+
+def unit_complaints(unit: Path) -> list[str]:
+    """What `systemd-analyze verify` says of a unit file; on this machine it always at least says
+    that the Pi's /opt/frontdesk executables are missing (and exits 1 for it)."""
+    import subprocess
+
+    result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60,
+                            check=False)
+    return [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from agent import systemd
+from testbed import unit_complaints
 
 UNIT = Path(__file__).parents[2] / "systemd" / "frontdesk-agent.service"
 AGENT = Path(sys.executable).with_name("frontdesk-agent")
@@ -215,8 +216,6 @@ def test_grace_period_comes_from_the_environment(value, seconds):
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_the_unit_file_verifies_apart_from_the_executables_of_the_pi():
-    result = subprocess.run(["systemd-analyze", "verify", str(UNIT)], capture_output=True, text=True, timeout=60,
-                            check=False)  # it exits 1 for the missing executables
-    complaints = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    complaints = unit_complaints(UNIT)
     missing = re.compile(r"Command /opt/frontdesk/\.venv/bin/frontdesk(-agent)? is not executable")
     assert all(missing.search(line) for line in complaints), complaints
