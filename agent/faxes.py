@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from agent.ledger.database import open_ledger
+from contract.durable import open_durable
 
 log = logging.getLogger("frontdesk.agent.faxes")
 FOLLOW_FOR = 15 * 60  # seconds: a fax line may be busy and retried for a while
@@ -41,7 +41,7 @@ class FaxOutbox:
 
     def _ledger(self):
         if self._requests is None:
-            self._requests = open_ledger(self.folder / "fax-requests.db", _SCHEMA)
+            self._requests = open_durable(self.folder / "fax-requests.db", _SCHEMA)
         return self._requests
 
     def send(self, queue, content: bytes, request, office) -> dict[str, Any]:

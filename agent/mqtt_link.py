@@ -3,7 +3,7 @@
 * availability `online`, with `offline` as the last will;
 * retained device state, republished after every (re)connect, because a broker
   without persistence forgets retained messages when it restarts;
-* events at QoS 1 through an on-disk outbox (agent/ledger/outbox.py), so those
+* events at QoS 1 through an on-disk outbox (contract/outbox.py), so those
   raised while the broker is away survive even an agent crash, in order;
 * commands in, handed to one worker thread (device I/O must not stall the
   network loop), and exactly one reply each to the request's response topic,
@@ -27,7 +27,7 @@ from paho.mqtt.properties import Properties
 from contract import mqtt as contract
 from contract.config import MqttConfig
 from contract.mqtt_client import make_client
-from agent.ledger.outbox import EventOutbox
+from contract.outbox import EventOutbox
 
 log = logging.getLogger("frontdesk.agent.mqtt")
 
@@ -51,24 +51,18 @@ class MqttLink:
         self._client = self._make_client(config)
         self._config = config
         self._outbox = None if outbox_path is None else EventOutbox(outbox_path, self._publish_now, self.connected)
-        self._outbox_stop = threading.Event()
-        self._outbox_thread: threading.Thread | None = None
 
     def start(self) -> None:
         self._client.connect_async(self._config.host, self._config.port, keepalive=30)
         self._client.loop_start()
         if self._outbox is not None:
-            self._outbox_thread = threading.Thread(target=self._outbox.run, args=(self._outbox_stop,),
-                                                   name="event-outbox", daemon=True)
-            self._outbox_thread.start()
+            self._outbox.start()
 
     def stop(self) -> None:
         self._stopping = True
         self._worker.shutdown(wait=True, cancel_futures=True)
-        if self._outbox_thread is not None:
-            self._outbox_stop.set()
-            self._outbox.wake()
-            self._outbox_thread.join(5)
+        if self._outbox is not None:
+            self._outbox.stop()
         if self.connected.is_set():
             self._client.publish(self.availability, contract.OFFLINE, qos=1, retain=True).wait_for_publish(5)
         self._client.disconnect()

@@ -14,7 +14,7 @@ from agent.health import HealthTracker
 from agent.faxes import FaxOutbox
 from agent.ledger.device_history import FILE_NAME as DEVICE_HISTORY_FILE
 from agent.ledger.device_history import DeviceHistory
-from agent.ledger.outbox import FILE_NAME as OUTBOX_FILE
+from contract.outbox import FILE_NAME as OUTBOX_FILE
 from agent.ledger.print_jobs import PrintJobs
 from agent import systemd
 from agent.mqtt_link import MqttLink

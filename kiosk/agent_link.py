@@ -22,6 +22,8 @@ import paho.mqtt.client as mqtt
 from contract import mqtt as contract
 from contract.config import FrontdeskConfig
 from contract.mqtt_client import CommandClient, make_client
+from contract.outbox import FILE_NAME as OUTBOX_FILE
+from contract.outbox import EventOutbox
 from kiosk.visits import Visit, VisitorLog
 
 log = logging.getLogger("frontdesk.kiosk.link")
@@ -63,6 +65,12 @@ class KioskLink:
         self._commands = CommandClient(self._client, site, kiosk.agent, contract.kiosk_replies(site, kiosk.id))
         self._client.on_connect = self._connected
         self._client.on_disconnect = self._disconnected
+        self._client.on_publish = self._acknowledged
+        # Arrivals and visit records wait on disk until the broker has them: a kiosk restarted
+        # while the broker is away must not lose the manager's count or the host's message.
+        self._online = threading.Event()
+        self._outbox = EventOutbox(config.kiosk.data_dir / OUTBOX_FILE,
+                                   lambda topic, data: self._client.publish(topic, data, qos=1), self._online)
         self._client.message_callback_add(self._agent_topic, self._agent_availability)
         self._client.message_callback_add(self._devices_prefix + "+/state", self._device_state)
         self._client.message_callback_add(self._devices_prefix + "+/weight", self._weight)
@@ -78,10 +86,12 @@ class KioskLink:
     def start(self) -> None:
         self._client.connect_async(self.config.mqtt.host, self.config.mqtt.port, keepalive=30)
         self._client.loop_start()
+        self._outbox.start()
 
     def stop(self) -> None:
         """Say `offline` (retained) and disconnect; safe to call when never connected."""
         self._stopped = True
+        self._outbox.stop()
         if self._client.is_connected():
             sent = self._client.publish(self._availability, contract.OFFLINE, qos=1, retain=True)
             try:
@@ -90,6 +100,7 @@ class KioskLink:
                 pass
         self._client.disconnect()
         self._client.loop_stop()
+        self._outbox.close()
         self._resender.shutdown(wait=False, cancel_futures=True)
 
     def add_listener(self, callback: Callable[[str], None]) -> None:
@@ -111,9 +122,12 @@ class KioskLink:
                           (self._devices_prefix + "+/weight", 0), (self._devices_prefix + "+/events", 1)])
         # Retained, and republished on every connect: a broker without persistence forgets it.
         client.publish(self._availability, contract.ONLINE, qos=1, retain=True)
+        self._online.set()
+        self._outbox.wake()
         log.info("kiosk connected to %s:%s", self.config.mqtt.host, self.config.mqtt.port)
 
     def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
+        self._online.clear()
         # Without the broker the agent is out of reach, whatever it last said.
         if self.agent_online:
             self.agent_online = False
@@ -213,8 +227,15 @@ class KioskLink:
         return contract.kiosk_visits(self.config.site, self.config.kiosk.id)
 
     def _publish(self, topic: str, payload: dict) -> None:
-        # QoS 1, not retained: paho keeps it while the broker is away and sends it on reconnecting.
-        self._client.publish(topic, contract.encode(payload), qos=1, retain=False)
+        """QoS 1, not retained, through the on-disk outbox."""
+        self._outbox.put(topic, contract.encode(payload))
+
+    def pending_records(self) -> int:
+        """Arrivals and visit records the broker has not acknowledged yet."""
+        return self._outbox.pending()
+
+    def _acknowledged(self, client, userdata, mid, reason_code, properties) -> None:
+        self._outbox.acknowledged(mid)
 
     def _print_badge(self, visit: Visit, first_try: bool = True) -> concurrent.futures.Future:
         request = {"request_id": visit.id, "visitor_name": visit.name, "badge_number": visit.badge_number,

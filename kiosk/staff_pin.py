@@ -7,12 +7,12 @@ SQLite next to the visitor log, so pulling the kiosk's plug does not reset them.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from contract.durable import open_durable
 from contract.secret_hash import check_secret_hash, hash_secret, secret_matches
 
 MIN_PIN_LENGTH, MAX_PIN_LENGTH = 4, 12
@@ -51,14 +51,8 @@ class StaffLock:
             check_secret_hash(hashed, "frontdesk-kiosk set-pin")  # fail now, not at the first staff visit
         self._hashed, self._attempts, self._lockout = hashed, attempts, lockout
         self.enabled = hashed is not None
-        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS staff_lock (id INTEGER PRIMARY KEY CHECK (id = 1),"
-            " failures INTEGER NOT NULL, locked_until TEXT)"
-        )
+        self._db = open_durable(Path(db_path), "CREATE TABLE IF NOT EXISTS staff_lock (id INTEGER PRIMARY KEY"
+                                " CHECK (id = 1), failures INTEGER NOT NULL, locked_until TEXT);", shared=True)
         self._db.execute("INSERT OR IGNORE INTO staff_lock VALUES (1, 0, NULL)")
         self._lock = threading.Lock()
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from agent.ledger.database import open_ledger
+from contract.durable import open_durable
 
 FILE_NAME = "device-history.db"
 KEEP_DAYS = 90
@@ -42,7 +42,7 @@ class DeviceChange:
 
 class DeviceHistory:
     def __init__(self, path: Path) -> None:
-        self._db = open_ledger(path, _SCHEMA, shared=True)
+        self._db = open_durable(path, _SCHEMA, shared=True)
         self._lock = threading.Lock()
 
     def record(self, device: str, kind: str, health: str, reasons: tuple[str, ...], at: datetime) -> None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from agent.ledger.database import open_ledger
+from contract.durable import open_durable
 
 FILE_NAME = "mail-log.db"  # in [agent] data_dir
 
@@ -63,7 +63,7 @@ class PostageTotals:
 
 class MailLog:
     def __init__(self, path: Path) -> None:
-        self._db = open_ledger(path, SCHEMA)
+        self._db = open_durable(path, SCHEMA)
 
     def record(self, item: MailItem, request_id: str | None = None, at: datetime | None = None) -> RecordedMail:
         """Store one item; the same request_id twice records it once."""

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from agent.ledger.database import open_ledger
+from contract.durable import open_durable
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS print_job (
@@ -75,7 +75,7 @@ class PrintJobs:
     """Shared by the command worker (adding) and the printer supervisors (printing)."""
 
     def __init__(self, path: Path) -> None:
-        self._db = open_ledger(path, SCHEMA, shared=True)
+        self._db = open_durable(path, SCHEMA, shared=True)
         self._lock = threading.RLock()
         self.changed = threading.Condition(self._lock)
 

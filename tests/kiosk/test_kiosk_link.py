@@ -169,6 +169,35 @@ def test_the_link_comes_back_after_a_broker_restart_and_sends_what_waited(kiosk_
     assert link.command("status", {}).result(20)["ok"]
 
 
+def test_records_of_a_kiosk_restarted_while_the_broker_is_away_are_sent_when_it_is_back(kiosk_rig, broker,
+                                                                                         new_recorder):
+    visits = VisitorLog(kiosk_rig.visits_path, timezone=kiosk_rig.config.office.timezone)
+    link = KioskLink(kiosk_rig.config, visits)
+    broker.stop()
+    try:
+        link.start()
+        signed_in = [sign_in(visits, name=name) for name in ("Zoë Ångström", "Paweł Zając")]
+        for visit in signed_in:
+            link.visitor_signed_in(visit)
+        link.visitor_signed_out(visits.sign_out(signed_in[0].signout_code))
+        assert link.pending_records() == 5  # two arrivals, two signed_in, one signed_out
+        link.stop()  # the kiosk restarts (or loses power) before the broker is back
+        broker.start()
+        after = new_recorder()
+        link = KioskLink(kiosk_rig.config, visits)
+        link.start()
+        wait_until(lambda: len(after.json_on(VISITS)) >= 3 and len(after.json_on(ARRIVALS)) >= 2,
+                   what="the records kept on disk")
+        wait_until(lambda: link.pending_records() == 0, what="the broker's acknowledgements")
+    finally:
+        link.stop()
+        visits.close()
+    records = after.json_on(VISITS)
+    assert [(r["event"], r["visit"]) for r in records] == [("signed_in", signed_in[0].id), ("signed_in", signed_in[1].id),
+                                                           ("signed_out", signed_in[0].id)]
+    assert [a["name"] for a in after.json_on(ARRIVALS)] == ["Zoë Ångström", "Paweł Zając"]
+
+
 def test_malformed_messages_are_ignored_and_the_link_goes_on(kiosk_rig, kiosk, mqtt_recorder):
     link, visits = kiosk
     link.add_listener(lambda what: 1 / 0)  # a broken listener must not break the others

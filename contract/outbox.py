@@ -1,7 +1,8 @@
 """Events kept on disk until the broker has acknowledged them.
 
 paho keeps unsent QoS 1 messages only in memory, so an event published while the
-broker is away would die with the agent. Every event is first written here, then
+broker is away would die with the process (the agent's device events and ledger records,
+the kiosk's visit records and arrivals). Every event is first written here, then
 sent in the order it was written by one sender thread, and deleted only once the
 broker's PUBACK arrives. After a crash the rest are sent on the next start; an
 event may then reach a subscriber twice (it carries a unique `id` for that), but
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from paho.mqtt.client import MQTTMessageInfo
 
-from agent.ledger.database import open_ledger
+from contract.durable import open_durable
 
 FILE_NAME = "event-outbox.db"
 BATCH = 50  # events handed to paho at once; it keeps their order
@@ -35,10 +36,13 @@ Publish = Callable[[str, bytes], MQTTMessageInfo]
 
 
 class EventOutbox:
-    """`put` stores; `run` (its own thread) sends; `acknowledged` (paho's on_publish) deletes."""
+    """`put` stores; `start` runs the sender thread; `acknowledged` (paho's on_publish) deletes.
+
+    `connected` is set by the owner while the client is connected; call `wake` on every connect.
+    """
 
     def __init__(self, path: Path, publish: Publish, connected: threading.Event) -> None:
-        self._db = open_ledger(path, _SCHEMA, shared=True)
+        self._db = open_durable(path, _SCHEMA, shared=True)
         self._db_lock = threading.Lock()
         self._publish, self._connected = publish, connected
         self._wake = threading.Event()
@@ -51,6 +55,19 @@ class EventOutbox:
         self._early: OrderedDict[int, None] = OrderedDict()
         self._acked: list[int] = []
         self._last_sent = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, args=(self._stop,), name="event-outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop sending (what is left stays on disk for the next start)."""
+        if self._thread is not None:
+            self._stop.set()
+            self._wake.set()
+            self._thread.join(5)
 
     def put(self, topic: str, payload: bytes) -> None:
         with self._db_lock:

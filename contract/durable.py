@@ -1,4 +1,7 @@
-"""Opening the agent's SQLite ledgers so that a committed record survives a crash."""
+"""Opening a SQLite file so that a committed record survives a crash or a power cut.
+
+The agent's ledgers, the kiosk's visitor log and both processes' event outboxes use it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 
-def open_ledger(path: Path, schema: str, shared: bool = False) -> sqlite3.Connection:
+def open_durable(path: Path, schema: str, shared: bool = False) -> sqlite3.Connection:
     """`shared`: used from several threads, each call under the caller's own lock."""
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=not shared)
