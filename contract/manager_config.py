@@ -92,6 +92,23 @@ class DashboardConfig(Strict):
     session_hours: Annotated[float, Field(gt=0)] = 12
     # Key that signs session cookies; None: <data_dir>/session.key, created on first start.
     secret_file: Path | None = None
+    # HTTPS: the certificate (PEM, chain included) and its private key, both or neither. With
+    # them the session cookie travels over HTTPS only. Without: plain HTTP, for 127.0.0.1 or
+    # behind a reverse proxy that does TLS.
+    tls_certificate: Path | None = None
+    tls_key: Path | None = None
+
+    @model_validator(mode="after")
+    def _certificate_and_key(self) -> DashboardConfig:
+        if self.tls_certificate is not None and self.tls_key is None:
+            raise ValueError("tls_certificate is set without tls_key (the certificate's private key)")
+        if self.tls_key is not None and self.tls_certificate is None:
+            raise ValueError("tls_key is set without tls_certificate")
+        return self
+
+    @property
+    def https(self) -> bool:
+        return self.tls_certificate is not None
 
 
 class ReportConfig(Strict):

@@ -119,3 +119,27 @@ def unit_complaints(unit: Path) -> list[str]:
     result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60,
                             check=False)
     return [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    import subprocess
+
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_test_ca(folder: Path) -> None:
+    """ca.key and ca.crt in `folder`: a throw-away CA for the TLS tests (openssl, as an admin would)."""
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+             "-subj", "/CN=Frontdesk test CA", cwd=folder)
+
+
+def issue_certificate(name: str, subject: str, folder: Path, extensions: str = "") -> None:
+    """<name>.key and <name>.crt in `folder`, signed by make_test_ca's CA."""
+    _openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+             "-subj", subject, cwd=folder)
+    args = ["x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", f"{name}.crt", "-days", "2"]
+    if extensions:
+        (folder / f"{name}.ext").write_text(extensions)
+        args += ["-extfile", f"{name}.ext"]
+    _openssl(*args, cwd=folder)

@@ -191,8 +191,9 @@ def create_app(config: FrontdeskConfig, history: Any, ingestor: Any, *, throttle
     ]
     middleware = [
         Middleware(SessionMiddleware, secret_key=key, session_cookie=COOKIE, same_site="lax",
-                   max_age=int(config.manager.dashboard.session_hours * 3600)),
-        Middleware(AuthGate, sessions=dashboard.sessions),
+                   max_age=int(config.manager.dashboard.session_hours * 3600),
+                   https_only=config.manager.dashboard.https),
+        Middleware(AuthGate, sessions=dashboard.sessions, https=config.manager.dashboard.https),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.dashboard = dashboard

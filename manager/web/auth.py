@@ -145,15 +145,18 @@ class AuthGate:
     page's script turns into a redirect. Every response gets the security headers.
     """
 
-    def __init__(self, app: ASGIApp, sessions: Sessions) -> None:
+    def __init__(self, app: ASGIApp, sessions: Sessions, https: bool = False) -> None:
         self.app, self.sessions = app, sessions
+        self.headers = dict(SECURITY_HEADERS)
+        if https:  # browsers are told to use nothing else for this host for a year
+            self.headers["strict-transport-security"] = "max-age=31536000"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        send = _with_headers(send, cacheable=path.startswith("/static/"))
+        send = _with_headers(send, self.headers, cacheable=path.startswith("/static/"))
         if path in PUBLIC_PATHS or self.sessions.user(scope["session"]) is not None:
             await self.app(scope, receive, send)
             return
@@ -164,11 +167,11 @@ class AuthGate:
         await response(scope, receive, send)
 
 
-def _with_headers(send: Send, cacheable: bool) -> Send:
+def _with_headers(send: Send, security: dict[str, str], cacheable: bool) -> Send:
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
-            for name, value in SECURITY_HEADERS.items():
+            for name, value in security.items():
                 headers.setdefault(name, value)
             if not cacheable:
                 headers.setdefault("cache-control", "no-store")

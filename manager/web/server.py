@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import ssl
 import threading
 from typing import Any
 
@@ -48,9 +49,11 @@ def serve(config: FrontdeskConfig, history: Any, ingestor: Any, stop: threading.
     """Serve the dashboard on [manager.dashboard] host:port; returns once `stop` is set.
 
     `sock` (an already bound socket) and `app` are for tests that need a free port
-    or their own app. A port that cannot be bound is a ConfigError naming the key.
+    or their own app. A port that cannot be bound, or a TLS certificate or key that cannot
+    be used, is a ConfigError naming the key.
     """
     dashboard = config.manager.dashboard
+    tls = _tls_files(dashboard)
     if sock is None:
         sock = _bind(dashboard.host, dashboard.port)
     with sock:
@@ -62,10 +65,28 @@ def serve(config: FrontdeskConfig, history: Any, ingestor: Any, stop: threading.
         # 127.0.0.1 gives the real client address, which the login throttle counts per address.
         server_config = uvicorn.Config(app, host=dashboard.host, port=dashboard.port, log_config=None,
                                        access_log=False, lifespan="on", proxy_headers=True,
-                                       forwarded_allow_ips="127.0.0.1", timeout_graceful_shutdown=GRACEFUL_SECONDS)
+                                       forwarded_allow_ips="127.0.0.1", timeout_graceful_shutdown=GRACEFUL_SECONDS,
+                                       **tls)
         server = _Server(server_config, stop, app.state.dashboard.broadcaster.close)
-        log.info("dashboard on http://%s:%s/", *sock.getsockname()[:2])
+        log.info("dashboard on %s://%s:%s/", "https" if tls else "http", *sock.getsockname()[:2])
         server.run(sockets=[sock])
+
+
+def _tls_files(dashboard) -> dict[str, str]:
+    """uvicorn's TLS settings; the pair is tried first, so a bad file is one line naming the key."""
+    if not dashboard.https:
+        return {}
+    for key in ("tls_certificate", "tls_key"):
+        path = getattr(dashboard, key)
+        if not path.is_file():
+            raise ConfigError(f"manager.dashboard.{key}: no such file: {path}")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(dashboard.tls_certificate,
+                                                                             dashboard.tls_key)
+    except (OSError, ssl.SSLError) as error:
+        raise ConfigError(f"manager.dashboard.tls_certificate/tls_key: cannot use {dashboard.tls_certificate} "
+                          f"with {dashboard.tls_key}: {error.strerror or error}") from None
+    return {"ssl_certfile": str(dashboard.tls_certificate), "ssl_keyfile": str(dashboard.tls_key)}
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -11,6 +11,7 @@ import time
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
+from testbed import issue_certificate, make_test_ca
 
 from agent.local_broker import LocalBroker
 from agent.runtime import Agent
@@ -20,29 +21,12 @@ from contract.config import parse_config
 USER, PASSWORD = "frontdesk-agent", "agent-secret"
 
 
-def openssl(*args: str, cwd) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def issue(name: str, subject: str, cwd, extensions: str = "") -> None:
-    """A key and a certificate signed by the test CA."""
-    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
-            "-subj", subject, cwd=cwd)
-    args = ["x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", f"{name}.crt", "-days", "2"]
-    if extensions:
-        (cwd / f"{name}.ext").write_text(extensions)
-        args += ["-extfile", f"{name}.ext"]
-    openssl(*args, cwd=cwd)
-
-
 @pytest.fixture(scope="module")
 def tls_broker(tmp_path_factory):
     root = tmp_path_factory.mktemp("tls-broker")
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
-            "-subj", "/CN=Frontdesk test CA", cwd=root)
-    issue("server", "/CN=localhost", root, "subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    issue("agent", "/CN=frontdesk-agent", root)
+    make_test_ca(root)
+    issue_certificate("server", "/CN=localhost", root, "subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    issue_certificate("agent", "/CN=frontdesk-agent", root)
     for name in ("server.key", "agent.key"):
         (root / name).chmod(0o644)  # mosquitto drops to its own user before reading its key
     passwords = root / "passwd"
