@@ -66,6 +66,24 @@ class Connection(ABC):
     def _unreachable(self, what: str, error: BaseException) -> PrinterUnreachable:
         return PrinterUnreachable(f"{self.label}: {what}: {error}", device_id=self.config.id)
 
+    def status_back(self, enabled: bool) -> None:
+        """GS a: ask the printer to report paper, cover, errors and drawer by itself on every change."""
+        self.write(b"\x1da" + bytes([STATUS_BACK_ALL if enabled else 0]))
+
+    @staticmethod
+    def _status_back_frame(receive) -> bytes | None:
+        """The next 4-byte report from `receive(n)`; None once it returns nothing (no report in
+        time). Bytes that do not start a report (e.g. a late status reply) are skipped."""
+        frame = b""
+        while len(frame) < 4:
+            chunk = receive(4 - len(frame))
+            if not chunk:
+                return None
+            frame += chunk
+            while frame and not is_status_back_start(frame[0]):
+                frame = frame[1:]
+        return frame
+
 
 class NetworkConnection(Connection):
     config: NetworkPrinterConfig
@@ -116,27 +134,21 @@ class NetworkConnection(Connection):
     def fileno(self) -> int:
         return self._socket.fileno()
 
-    def status_back(self, enabled: bool) -> None:
-        """GS a: ask the printer to report paper, cover, errors and drawer by itself on every change."""
-        self.write(b"\x1da" + bytes([STATUS_BACK_ALL if enabled else 0]))
-
     def read_status_back(self, timeout: float) -> bytes | None:
-        """The next 4-byte report; None when none came within `timeout`; bytes that do not start one are skipped."""
+        """The next report; None when none came within `timeout`."""
         self._socket.settimeout(timeout)
-        frame = b""
         try:
-            while len(frame) < 4:
-                chunk = self._socket.recv(4 - len(frame))
-                if not chunk:
-                    raise PrinterUnreachable(f"{self.label}: closed the connection", device_id=self.config.id)
-                frame += chunk
-                while frame and not is_status_back_start(frame[0]):
-                    frame = frame[1:]
+            return self._status_back_frame(self._receive)
         except socket.timeout:
             return None
         except OSError as error:
             raise self._unreachable("connection lost while waiting for status", error) from None
-        return frame
+
+    def _receive(self, size: int) -> bytes:
+        chunk = self._socket.recv(size)
+        if not chunk:
+            raise PrinterUnreachable(f"{self.label}: closed the connection", device_id=self.config.id)
+        return chunk
 
     def _drain(self) -> None:
         """Drop late replies to an earlier query, so they are not taken for this one."""
@@ -157,6 +169,8 @@ class NetworkConnection(Connection):
 
 class SerialConnection(Connection):
     config: SerialPrinterConfig
+    # The port stays open between jobs, so GS a reports arrive like on a network line.
+    supports_status_back = True
 
     def open(self) -> None:
         import serial
@@ -212,6 +226,19 @@ class SerialConnection(Connection):
             return None
         except (serial.SerialException, OSError) as error:
             raise self._unreachable("serial port failed while reading status", error) from None
+
+    def fileno(self) -> int:
+        return self._port.fileno()
+
+    def read_status_back(self, timeout: float) -> bytes | None:
+        """The next report; None when none came within `timeout`."""
+        import serial
+
+        self._port.timeout = timeout
+        try:
+            return self._status_back_frame(self._port.read)
+        except (serial.SerialException, OSError) as error:
+            raise self._unreachable("serial port failed while waiting for status", error) from None
 
     def close(self) -> None:
         printer = getattr(self, "_printer", None)

@@ -22,6 +22,9 @@ from devices.printer.errors import (
 )
 from devices.printer.status import PrinterStatus, StatusQuery
 
+NOT_READY_CHECK_SECONDS = 1.0
+GS_A_TRIES = 2  # GS a sent to a ready printer without a report: it does not send them
+
 
 class Document(Protocol):
     def blocks(self, office: OfficeConfig) -> list[Block]: ...
@@ -129,17 +132,29 @@ class ReceiptPrinter:
         """
         with connection_for(self.config) as connection:
             connection.status_back(True)
+            unanswered, ready = 1, False  # GS a sent since the last report; the printer's last word
             while True:
-                readable, _, _ = select.select([connection, interrupt], [], [], check_every)
+                # A printer that is not ready ignores GS a (offline, it takes only real-time
+                # commands): until a report shows it took one, it is asked every second and sent
+                # GS a again whenever it is ready. One that never reports is asked every check_every.
+                fast = unanswered and (not ready or unanswered <= GS_A_TRIES)
+                readable, _, _ = select.select([connection, interrupt], [], [],
+                                               min(check_every, NOT_READY_CHECK_SECONDS) if fast else check_every)
                 if interrupt in readable:
                     connection.status_back(False)
                     return
                 if readable:
                     frame = connection.read_status_back(self.config.status_timeout)
-                    if frame is not None:
-                        on_status(PrinterStatus.from_status_back(frame))
+                    if frame is None:
+                        continue
+                    status, unanswered = PrinterStatus.from_status_back(frame), 0
                 else:
-                    on_status(self._query(connection))
+                    status = self._query(connection)
+                    if status.ready:
+                        connection.status_back(True)  # again: also after a power cycle, which resets it
+                        unanswered += 1
+                ready = status.ready
+                on_status(status)
 
     def _raise_unless_ready(self, after: PrinterStatus) -> None:
         if after.answered and not after.ready:

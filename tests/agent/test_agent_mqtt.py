@@ -5,71 +5,16 @@ from __future__ import annotations
 import json
 import time
 import threading
-import uuid
 from decimal import Decimal
 
-import paho.mqtt.client as mqtt
 import pytest
-from testbed import OFFICE_TOML
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
+from testbed import OFFICE_TOML, Watcher
 
 from agent.runtime import Agent
 from contract.config import parse_config
 from devices.scale.simulator import ScaleSimulator
 
 PREFIX = "frontdesk/test/agent/main"
-
-
-class Watcher:
-    """A manager-side MQTT v5 client: sees every message, sends commands."""
-
-    def __init__(self, broker) -> None:
-        self.messages: list[tuple[str, bytes, bool]] = []
-        self.replies: dict[bytes, dict] = {}
-        self._seen = threading.Condition()
-        self.inbox = f"test/replies/{uuid.uuid4().hex}"
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        self.client.on_message = self._message
-        self.client.connect(broker.host, broker.port)
-        self.client.subscribe([("frontdesk/#", 1), ("homeassistant/#", 1), (self.inbox, 1)])
-        self.client.loop_start()
-
-    def _message(self, client, userdata, message) -> None:
-        with self._seen:
-            if message.topic == self.inbox:
-                self.replies[message.properties.CorrelationData] = json.loads(message.payload)
-            else:
-                self.messages.append((message.topic, message.payload, message.retain))
-            self._seen.notify_all()
-
-    def wait_for(self, predicate, timeout: float = 15):
-        with self._seen:
-            assert self._seen.wait_for(lambda: any(predicate(*m) for m in self.messages), timeout), self.messages[-5:]
-            return next(m for m in reversed(self.messages) if predicate(*m))
-
-    def state(self, device: str, timeout: float = 15, **expected) -> dict:
-        topic = f"{PREFIX}/devices/{device}/state"
-
-        def matches(t, payload, retain):
-            return t == topic and all(json.loads(payload).get(k) == v for k, v in expected.items())
-
-        return json.loads(self.wait_for(matches, timeout)[1])
-
-    def command(self, name: str, payload: bytes | dict, timeout: float = 20) -> dict:
-        correlation = uuid.uuid4().bytes
-        properties = Properties(PacketTypes.PUBLISH)
-        properties.ResponseTopic, properties.CorrelationData = self.inbox, correlation
-        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        self.client.publish(f"{PREFIX}/cmd/{name}", data, qos=1, properties=properties)
-        with self._seen:
-            assert self._seen.wait_for(lambda: correlation in self.replies, timeout), f"no reply to {name}"
-            return self.replies[correlation]
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
 
 
 @pytest.fixture

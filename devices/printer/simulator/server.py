@@ -198,25 +198,9 @@ class TcpPrinterSimulator:
                 client.sendall(reply)
             if machine.asb_enabled and not reporting:
                 reporting = True
-                self._spawn(self._send_status_back, "printer-sim-asb", client, machine, ended)
+                self._spawn(report_status_back, "printer-sim-asb", self.state, machine, client.sendall, ended)
             if budget == 0:
                 return True  # unplugged mid-job: the rest never reaches the printer
-
-    def _send_status_back(self, client: socket.socket, machine: EscPosMachine, ended: threading.Event) -> None:
-        """GS a: a 4-byte report at once and after every change, until it is switched off."""
-        sent, seen = None, -1
-        while not ended.is_set() and machine.asb_enabled:
-            with self.state.changed:
-                self.state.changed.wait_for(lambda: self.state.version != seen or ended.is_set())
-                seen = self.state.version
-            snapshot = self.state.snapshot()
-            frame = status_back(snapshot)
-            if frame != sent and snapshot.answers_status and not ended.is_set() and machine.asb_enabled:
-                try:
-                    client.sendall(frame)
-                except OSError:
-                    return
-                sent = frame
 
     def _finish_job(self, machine: EscPosMachine, number: int) -> None:
         try:
@@ -229,6 +213,25 @@ class TcpPrinterSimulator:
         with self._changed:
             self._finished += 1
             self._changed.notify_all()
+
+
+def report_status_back(state: PrinterState, machine: EscPosMachine, send: Callable[[bytes], object],
+                       ended: threading.Event) -> None:
+    """GS a: a 4-byte report at once and after every change, until it is switched off
+    (or the line ends). Waking it to notice either takes a `state._announce()`."""
+    sent, seen = None, -1
+    while not ended.is_set() and machine.asb_enabled:
+        with state.changed:
+            state.changed.wait_for(lambda: state.version != seen or ended.is_set())
+            seen = state.version
+        snapshot = state.snapshot()
+        frame = status_back(snapshot)
+        if frame != sent and snapshot.answers_status and not ended.is_set() and machine.asb_enabled:
+            try:
+                send(frame)
+            except OSError:
+                return
+            sent = frame
 
 
 def _wake_receiver(client: socket.socket) -> None:
@@ -259,6 +262,8 @@ class PtyPrinterSimulator:
         self._master, self._slave = -1, -1
         self._wake_read, self._wake_write = -1, -1
         self._reader: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._reporter: threading.Thread | None = None  # GS a reports; the setting outlives a session
 
     def start(self) -> "PtyPrinterSimulator":
         import tty
@@ -278,6 +283,10 @@ class PtyPrinterSimulator:
         os.write(self._wake_write, b"x")
         self._reader.join(JOIN_TIMEOUT)
         self._reader = None
+        self._stopping.set()
+        self.state._announce()
+        if self._reporter is not None:
+            self._reporter.join(JOIN_TIMEOUT)
         for descriptor in (self._master, self._slave, self._wake_read, self._wake_write):
             os.close(descriptor)
         if self.output_dir is not None:
@@ -304,3 +313,14 @@ class PtyPrinterSimulator:
             reply = self.machine.feed(data)
             if reply:
                 os.write(self._master, reply)
+            self._follow_status_back()
+
+    def _follow_status_back(self) -> None:
+        reporting = self._reporter is not None and self._reporter.is_alive()
+        if self.machine.asb_enabled and not reporting:
+            self._reporter = threading.Thread(
+                target=report_status_back, name="printer-sim-pty-asb", daemon=True,
+                args=(self.state, self.machine, lambda frame: os.write(self._master, frame), self._stopping))
+            self._reporter.start()
+        elif reporting and not self.machine.asb_enabled:
+            self.state._announce()  # the reporter sees it was switched off and ends

@@ -63,18 +63,29 @@ class Watch:
         os.close(self._write)
 
 
-def test_faults_are_reported_as_they_happen_and_a_job_ends_the_watch(printer_sim):
-    printer = ReceiptPrinter(printer_config("network", host="127.0.0.1", port=printer_sim.port,
-                                            status_timeout=0.5).printer[0])
+@pytest.fixture(params=["network", "serial"])
+def watched_printer(request):
+    """(ReceiptPrinter, simulator) on a TCP line or a serial port (pty)."""
+    if request.param == "network":
+        sim = request.getfixturevalue("printer_sim")
+        config = printer_config("network", host="127.0.0.1", port=sim.port, status_timeout=0.5)
+    else:
+        sim = request.getfixturevalue("serial_sim")
+        config = printer_config("serial", device=sim.device_path, baudrate=19200, status_timeout=0.5)
+    return ReceiptPrinter(config.printer[0]), sim
+
+
+def test_faults_are_reported_as_they_happen_and_a_job_ends_the_watch(watched_printer):
+    printer, sim = watched_printer
     assert printer.can_watch_status
     watch = Watch(printer)
     try:
         watch.wait_for(lambda w: w.reports and w.reports[-1].ready)  # the report sent when ASB is switched on
-        printer_sim.state.paper = "out"
+        sim.state.paper = "out"
         watch.wait_for(lambda w: w.reports[-1].paper == "out" and "paper_out" in w.reports[-1].reasons)
-        printer_sim.state.cover_open = True
+        sim.state.cover_open = True
         watch.wait_for(lambda w: w.reports[-1].cover_open)
-        printer_sim.state.paper, printer_sim.state.cover_open = "ok", False
+        sim.state.paper, sim.state.cover_open = "ok", False
         watch.wait_for(lambda w: w.reports[-1].ready)
     finally:
         watch.end()
@@ -95,3 +106,20 @@ def test_a_line_that_goes_quiet_is_checked_and_a_lost_one_ends_the_watch(printer
     finally:
         watch.end()
     assert "printer" in str(watch.error)
+
+
+def test_a_watch_begun_while_the_printer_is_out_of_paper_sees_it_come_back_and_reports_again(watched_printer):
+    printer, sim = watched_printer
+    sim.state.paper = "out"  # offline: the printer ignores GS a until it is ready again
+    watch = Watch(printer, check_every=30)
+    try:
+        watch.wait_for(lambda w: w.reports and w.reports[-1].paper == "out")
+        sim.state.paper = "ok"
+        watch.wait_for(lambda w: w.reports[-1].ready)  # asked every second while not ready
+        asked = len(watch.reports)
+        sim.state.cover_open = True  # reports are on again: no need to wait for the 30 s check
+        watch.wait_for(lambda w: w.reports[-1].cover_open)
+        assert len(watch.reports) > asked
+    finally:
+        watch.end()
+    assert watch.error is None
