@@ -5,7 +5,8 @@ sensor and a health sensor, plus a weight sensor and a tare button for scales,
 a test-print button for printers, and one sensor per supply of a copier (added
 when the copier first reports them). Unique ids are built from site, agent and
 device ids, so they survive restarts. A device removed from the config has its
-entities removed (an empty retained config), remembered in the agent's data dir.
+entities removed (an empty retained config): what was announced is remembered in the
+agent's data dir (agent/remembered.py).
 Entities are declarative descriptions, as in Home Assistant's own integrations.
 """
 
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from agent.remembered import RememberedTopics
 from contract import mqtt as contract
 
 log = logging.getLogger("frontdesk.agent.discovery")
@@ -31,7 +33,7 @@ class Discovery:
     def __init__(self, site: str, agent_id: str, memory: Path, publish: Publish, version: str = "0.1.0") -> None:
         self.site, self.agent_id = site, agent_id
         self.node = _slug(f"frontdesk_{site}_{agent_id}")
-        self._memory = memory
+        self._memory = RememberedTopics(memory)
         self._publish = publish
         self._announced: set[str] = set()
         self._supplies: dict[str, set[str]] = {}
@@ -48,11 +50,13 @@ class Discovery:
         for device_id, kind in devices:
             for component, key, config in self._entities(device_id, kind):
                 self._announce(component, f"{device_id}_{key}", config)
-        previous = self._remembered()
-        for topic in sorted(previous - self._announced):
+        for topic in self._memory.replace(self._announced):
             log.info("removing %s from Home Assistant (no longer configured)", topic)
             self._publish(topic, None)
-        self._remember()
+
+    def cleared(self, topic: str) -> None:
+        """The broker acknowledged the clearing of `topic`: no need to clear it again."""
+        self._memory.cleared(topic)
 
     def supplies_seen(self, device_id: str, names: list[str]) -> None:
         """Add a sensor for each supply a copier reports the first time it is seen."""
@@ -69,7 +73,7 @@ class Discovery:
                 "value_template": "{{ (value_json.supplies | selectattr('name', 'equalto', " + selector
                 + ") | map(attribute='level') | first) }}",
             })
-        self._remember()
+        self._memory.add(self._announced)
 
     def _entities(self, device_id: str, kind: str) -> list[tuple[str, str, dict[str, Any]]]:
         state = self._topic(device_id, "state")
@@ -119,19 +123,6 @@ class Discovery:
 
     def _topic(self, device_id: str, leaf: str) -> str:
         return contract.device_topic(self.site, self.agent_id, device_id, leaf)
-
-    def _remembered(self) -> set[str]:
-        try:
-            return set(json.loads(self._memory.read_text()))
-        except (OSError, ValueError):
-            return set()
-
-    def _remember(self) -> None:
-        try:
-            self._memory.parent.mkdir(parents=True, exist_ok=True)
-            self._memory.write_text(json.dumps(sorted(self._announced)))
-        except OSError as error:
-            log.warning("cannot remember the Home Assistant entities in %s: %s", self._memory, error)
 
 
 def _slug(text: str) -> str:

@@ -2,7 +2,9 @@
 
 * availability `online`, with `offline` as the last will;
 * retained device state, republished after every (re)connect, because a broker
-  without persistence forgets retained messages when it restarts;
+  without persistence forgets retained messages when it restarts; a cleared
+  retained topic (a device that left the config) is cleared again after every
+  (re)connect until the broker has acknowledged it, then `on_cleared(topic)`;
 * events at QoS 1 through an on-disk outbox (contract/outbox.py), so those
   raised while the broker is away survive even an agent crash, in order;
 * commands in, handed to one worker thread (device I/O must not stall the
@@ -42,6 +44,11 @@ class MqttLink:
         self._commands = contract.command_topic(site, agent_id, "+")
         self._on_command = on_command
         self._retained: dict[str, bytes] = {}
+        # Retained topics to clear, until the broker acknowledges one of their clearings.
+        self._clearing: set[str] = set()
+        self._clearing_mids: dict[int, str] = {}  # only touched on paho's network thread
+        self._link_up = False  # under _lock: whether _connected already sent the clearings
+        self.on_cleared: Callable[[str], None] | None = None
         self._watched: dict[str, Callable[[bytes], None]] = {}
         self._stopping = False
         self._lock = threading.Lock()
@@ -70,13 +77,33 @@ class MqttLink:
 
     def publish_state(self, topic: str, payload: dict[str, Any] | None) -> None:
         """Retained, and published again after every reconnect; None clears the topic."""
-        data = b"" if payload is None else contract.encode(payload)
+        if payload is None:
+            self._clear(topic)
+            return
+        data = contract.encode(payload)
         with self._lock:
-            if payload is None:
-                self._retained.pop(topic, None)
-            else:
-                self._retained[topic] = data
+            self._retained[topic] = data
+            self._clearing.discard(topic)
         self._client.publish(topic, data, qos=1, retain=True)
+
+    def _clear(self, topic: str) -> None:
+        """An empty retained message, sent by `_connected` (on paho's thread, so that its PUBACK
+        cannot come before its message id is noted). A clearing asked for while connected is
+        sent at once too, but only noted as done after the next connect's."""
+        with self._lock:
+            self._retained.pop(topic, None)
+            self._clearing.add(topic)
+            send_now = self._link_up
+        if send_now:
+            self._client.publish(topic, b"", qos=1, retain=True)
+
+    def _send_clearings(self) -> None:
+        with self._lock:
+            self._link_up = True
+            topics = sorted(self._clearing)
+        self._clearing_mids = {}  # a PUBACK of an earlier connection's copy no longer counts
+        for topic in topics:
+            self._clearing_mids[self._client.publish(topic, b"", qos=1, retain=True).mid] = topic
 
     def watch(self, topic: str, on_payload: Callable[[bytes], None]) -> None:
         """Also follow `topic` (subscribed on every connect); call before start()."""
@@ -118,6 +145,7 @@ class MqttLink:
         client.subscribe([(self._commands, 1)] + [(topic, 1) for topic in self._watched])
         client.publish(self.availability, contract.ONLINE, qos=1, retain=True)
         self.republish_retained()
+        self._send_clearings()
         self.connected.set()
         if self._outbox is not None:
             self._outbox.wake()
@@ -126,12 +154,20 @@ class MqttLink:
     def _acknowledged(self, client, userdata, mid, reason_code, properties) -> None:
         if self._outbox is not None:
             self._outbox.acknowledged(mid)
+        topic = self._clearing_mids.pop(mid, None)
+        if topic is not None and not reason_code.is_failure:  # e.g. an ACL that refuses it: try again
+            with self._lock:
+                self._clearing.discard(topic)
+            if self.on_cleared is not None:
+                self.on_cleared(topic)
 
     def offline_for(self) -> float:
         """Seconds since the broker was last reachable (0 while connected)."""
         return 0.0 if self.connected.is_set() else time.monotonic() - self._offline_since
 
     def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
+        with self._lock:
+            self._link_up = False
         self.connected.clear()
         self._offline_since = time.monotonic()
         if not self._stopping:

@@ -18,12 +18,15 @@ from contract.outbox import FILE_NAME as OUTBOX_FILE
 from agent.ledger.print_jobs import PrintJobs
 from agent import systemd
 from agent.mqtt_link import MqttLink
+from agent.remembered import RememberedTopics
 from agent.supervision import PrinterSupervisor, QueueSupervisor, ScaleSupervisor
 from contract import mqtt as contract
 from contract.config import FrontdeskConfig
 
 log = logging.getLogger("frontdesk.agent")
 RESTART_FIRST, RESTART_MOST = 1.0, 60.0
+# The device state topics this agent published (agent/remembered.py), in its data dir.
+STATES_MEMORY = "device-states.json"
 
 
 class Devices:
@@ -71,6 +74,13 @@ class Agent:
         # Home Assistant forgets discovery when it restarts without a persistent broker.
         self.link.watch(DISCOVERY_STATUS, lambda payload: payload == b"online" and self.link.republish_retained())
         self.discovery.announce([(device_id, t.kind) for device_id, t in self.devices.trackers.items()])
+        self.published_states = RememberedTopics(
+            config.agent.data_dir / STATES_MEMORY,
+            # Upgraded from a version that kept no such memory: every device in the agent's own
+            # device history (90 days) published a state.
+            lambda: [self._state_topic(device_id) for device_id in self.device_history.devices()])
+        self.link.on_cleared = self._cleared
+        self._clear_removed_devices()
 
     def run(self, stop: threading.Event) -> None:
         self.link.start()
@@ -143,6 +153,25 @@ class Agent:
                 self.discovery.supplies_seen(device_id, [supply["name"] for supply in payload["supplies"]])
         else:
             self.link.publish_event(topic, payload)
+
+    def _clear_removed_devices(self) -> None:
+        """A device taken out of the config leaves no retained state behind: the manager and the
+        kiosk read an empty retained state as "this device is gone" (Home Assistant's entities
+        go with their discovery configs, which Discovery clears the same way). States are the
+        only retained topics per device (events and weight are not retained)."""
+        configured = [self._state_topic(device_id) for device_id in self.devices.trackers]
+        for topic in self.published_states.replace(configured):
+            log.info("device %s is no longer configured: clearing its retained state (%s)",
+                     topic.rsplit("/", 2)[-2], topic)
+            self.link.publish_state(topic, None)
+
+    def _state_topic(self, device_id: str) -> str:
+        return contract.device_topic(self.config.site, self.agent_id, device_id, "state")
+
+    def _cleared(self, topic: str) -> None:
+        """The broker acknowledged a clearing (paho's thread): neither memory needs it any more."""
+        self.published_states.cleared(topic)
+        self.discovery.cleared(topic)
 
     def _keep_running(self, name: str, loop: Callable[[threading.Event], None], stop: threading.Event) -> None:
         """A device loop that dies is logged and restarted with back-off; the others go on."""

@@ -38,6 +38,15 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _reported_time(value: object) -> datetime | None:
+    """An ISO 8601 time with a zone from another process, or None for anything else."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
 def _json_object(payload: bytes) -> dict | None:
     """The payload as a JSON object, or None for anything else (which is ignored, not fatal)."""
     try:
@@ -184,7 +193,7 @@ class KioskLink:
         if event and event.get("event") == "job_completed" and event.get("kind") == "badge":
             request_id = event.get("request_id")
             if isinstance(request_id, str) and self.visits.get(request_id) is not None:
-                self.visits.mark_badge_printed(request_id)
+                self._badge_printed(request_id, _reported_time(event.get("at")))
 
     # -- commands and visits --------------------------------------------------------------------
 
@@ -207,7 +216,8 @@ class KioskLink:
         self._publish(self._visits_topic(), {
             "event": "signed_in", "id": uuid.uuid4().hex, "visit": visit.id, "at": contract.now(),
             "signed_in_at": _iso(visit.signed_in_at), "pre_registered": visit.invitation_code is not None,
-            "language": visit.language, "purpose": visit.purpose})
+            "language": visit.language, "purpose": visit.purpose,
+            "started_at": _iso(visit.started_at) if visit.started_at else None})
         if not self.agent_online:
             # No one would take the command now; it is re-sent when the agent says online.
             future: concurrent.futures.Future = concurrent.futures.Future()
@@ -222,6 +232,32 @@ class KioskLink:
             "event": "signed_out", "id": uuid.uuid4().hex, "visit": visit.id, "at": contract.now(),
             "signed_in_at": _iso(visit.signed_in_at),
             "duration_seconds": round((signed_out - visit.signed_in_at).total_seconds(), 1)})
+
+    def sign_in_abandoned(self, started_at: datetime, gave_up_at: datetime, step: str) -> None:
+        """A visitor started signing in and walked away (the idle reset came): counted, no data kept."""
+        self._publish(self._visits_topic(), {
+            "event": "sign_in_abandoned", "id": uuid.uuid4().hex, "at": contract.now(),
+            "started_at": _iso(started_at), "seconds": round(max(0.0, (gave_up_at - started_at).total_seconds()), 1),
+            "step": step})  # a screen's name ("name", "policy", "field:car_plate" ...): no visitor data
+
+    def _badge_printed(self, visit_id: str, reported_at: datetime | None = None) -> None:
+        """Mark the badge printed and announce, once, how long the visitor waited for it.
+
+        `reported_at` is the agent's own time of the printout (its job_completed event); without
+        it, or when it is not between the sign-in and now (clocks disagree), it is now: when
+        the kiosk learnt of it."""
+        printed_at = now = datetime.now(timezone.utc)
+        if reported_at is not None:
+            known = self.visits.get(visit_id)
+            if known is not None and known.signed_in_at <= reported_at <= now:
+                printed_at = reported_at
+        visit = self.visits.mark_badge_printed(visit_id, printed_at)
+        if visit is None:
+            return  # already announced: the reply, the agent's event and a re-send may all say so
+        self._publish(self._visits_topic(), {
+            "event": "badge_printed", "id": uuid.uuid4().hex, "visit": visit.id, "at": contract.now(),
+            "signed_in_at": _iso(visit.signed_in_at), "printed_at": _iso(printed_at),
+            "waited_seconds": round(max(0.0, (printed_at - visit.signed_in_at).total_seconds()), 1)})
 
     def _visits_topic(self) -> str:
         return contract.kiosk_visits(self.config.site, self.config.kiosk.id)
@@ -252,7 +288,7 @@ class KioskLink:
             return  # a timeout that fired after stop(): the next start re-sends from the log
         result = reply.get("result") if reply.get("ok") else None
         if isinstance(result, dict) and result.get("state") in PRINTED_STATES:
-            self.visits.mark_badge_printed(visit_id)
+            self._badge_printed(visit_id)
             return
         error = reply.get("error") or {}
         if not reply.get("ok"):

@@ -11,7 +11,7 @@ import logging
 import signal
 import sqlite3
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from kivy.app import App
@@ -45,6 +45,9 @@ class KioskApp(App):
         self.draft = SignInDraft()
         self.last_activity = time.monotonic()
         self.current_visit = None
+        # When the visitor on the screen left the welcome screen to sign in (monotonic, so a
+        # clock set meanwhile does not bend the figure); None when no sign-in is under way.
+        self.sign_in_started: float | None = None
 
     # --- start and stop -----------------------------------------------------------------------
     def build(self):
@@ -146,7 +149,16 @@ class KioskApp(App):
 
     def start_sign_in(self) -> None:
         self.draft = SignInDraft()
+        self.sign_in_started = time.monotonic()
         self.go(self.steps()[0])
+
+    def start_invitation(self) -> None:
+        self.sign_in_started = time.monotonic()
+        self.go("invitation")
+
+    def _wall_time(self, moment: float) -> datetime:
+        """A time.monotonic() reading of the past, as UTC wall-clock time."""
+        return datetime.now(timezone.utc) - timedelta(seconds=time.monotonic() - moment)
 
     def next_step(self, current: str) -> None:
         steps = self.steps()
@@ -164,6 +176,7 @@ class KioskApp(App):
         """Forget the visitor: every screen's input, the draft and the language."""
         self.draft = SignInDraft()
         self.current_visit = None
+        self.sign_in_started = None
         for screen in self.screens.screens:
             screen.reset()
         self.tr.switch(self.tr.default)
@@ -174,6 +187,9 @@ class KioskApp(App):
         at_rest = self.screens.current == "welcome" and self.tr.language == self.tr.default
         if idle >= self.cfg.kiosk.idle_seconds and not at_rest:
             log.info("idle for %.0f s: back to the welcome screen", idle)
+            if self.sign_in_started is not None:  # started signing in, then walked away
+                self.link.sign_in_abandoned(self._wall_time(self.sign_in_started),
+                                            self._wall_time(self.last_activity), self.screens.current)
             self.reset_to_welcome()
             self.last_activity = time.monotonic()
 
@@ -185,11 +201,14 @@ class KioskApp(App):
 
     def complete_sign_in(self, signature_png: bytes) -> None:
         draft, done = self.draft, self.screens.get_screen("done")
+        started, self.sign_in_started = self.sign_in_started, None  # done: no longer one to abandon
+        now = datetime.now(timezone.utc)  # one reading for both times, so the start is never after the end
         try:
             visit = self.visits.sign_in(
                 name=draft.name, company=draft.company or None, host=draft.host or None, purpose=draft.purpose,
                 language=self.tr.language, fields=dict(draft.fields), signature_png=signature_png,
-                invitation_code=draft.invitation_code)
+                invitation_code=draft.invitation_code, now=now,
+                started_at=now - timedelta(seconds=time.monotonic() - started) if started is not None else None)
         except (ValueError, sqlite3.Error) as error:  # refused (an invitation used meanwhile), or a full disk
             log.warning("sign-in refused: %s", error)
             done.show("ask_desk", draft.name)

@@ -55,6 +55,7 @@ def visit_record(visit: Visit, signature: bytes | None) -> dict:
         "company": visit.company, "host": visit.host, "purpose": visit.purpose, "fields": visit.fields,
         "language": visit.language, "signed_in_at": _utc(visit.signed_in_at),
         "signed_out_at": _utc(visit.signed_out_at) or None, "badge_printed": visit.badge_printed,
+        "started_at": _utc(visit.started_at) or None, "badge_printed_at": _utc(visit.badge_printed_at) or None,
         "invitation_code": visit.invitation_code,
         "signature_png_base64": base64.b64encode(signature).decode("ascii") if signature else None,
     }

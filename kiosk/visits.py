@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS visits (
     id TEXT PRIMARY KEY, day TEXT NOT NULL, badge_number TEXT NOT NULL, signout_code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL, name_key TEXT NOT NULL, company TEXT, host TEXT, purpose TEXT,
     fields TEXT NOT NULL, language TEXT NOT NULL, signed_in_at TEXT NOT NULL, signed_out_at TEXT,
-    badge_printed INTEGER NOT NULL DEFAULT 0, invitation_code TEXT);
+    badge_printed INTEGER NOT NULL DEFAULT 0, invitation_code TEXT, started_at TEXT, badge_printed_at TEXT);
 CREATE INDEX IF NOT EXISTS visits_signed_in ON visits (signed_in_at);
 CREATE INDEX IF NOT EXISTS visits_on_site ON visits (signed_out_at);
 CREATE TABLE IF NOT EXISTS signatures (visit_id TEXT PRIMARY KEY, png BLOB NOT NULL);
@@ -45,9 +45,13 @@ CREATE TABLE IF NOT EXISTS invitations (
     valid_on TEXT NOT NULL, used_visit TEXT, created_at TEXT NOT NULL);
 """
 
+# Columns added after the first release: a visitor log made by an older kiosk gets them when
+# it is opened (ALTER TABLE ADD COLUMN); they stay NULL for the visits it already holds.
+ADDED_COLUMNS = (("started_at", "TEXT"), ("badge_printed_at", "TEXT"))
+
 VISIT_COLUMNS = ("id, badge_number, signout_code, name, company, host, purpose, fields, language, signed_in_at,"
                  " signed_out_at, badge_printed, invitation_code,"
-                 " EXISTS (SELECT 1 FROM signatures WHERE visit_id = visits.id)")
+                 " EXISTS (SELECT 1 FROM signatures WHERE visit_id = visits.id), started_at, badge_printed_at")
 
 
 class InvitationError(ValueError):
@@ -70,6 +74,8 @@ class Visit:
     badge_printed: bool
     invitation_code: str | None
     has_signature: bool
+    started_at: datetime | None = None  # the visitor left the welcome screen to sign in (None: not measured)
+    badge_printed_at: datetime | None = None  # the badge was confirmed printed (None: not yet, or before this was kept)
 
 
 @dataclass(frozen=True)
@@ -103,12 +109,16 @@ def _optional(text: str | None, what: str) -> str | None:
     return text.strip()
 
 
+def _moment(stamp: str | None) -> datetime | None:
+    return datetime.fromisoformat(stamp) if stamp else None
+
+
 def _visit(row: tuple) -> Visit:
     (id_, badge, code, name, company, host, purpose, fields, language, signed_in, signed_out, printed,
-     invitation, signed) = row
+     invitation, signed, started, badge_printed_at) = row
     return Visit(id_, badge, code, name, company, host, purpose, json.loads(fields), language,
-                 datetime.fromisoformat(signed_in), datetime.fromisoformat(signed_out) if signed_out else None,
-                 bool(printed), invitation, bool(signed))
+                 datetime.fromisoformat(signed_in), _moment(signed_out), bool(printed), invitation, bool(signed),
+                 _moment(started), _moment(badge_printed_at))
 
 
 def _invitation(row: tuple) -> Invitation:
@@ -130,10 +140,19 @@ class VisitorLog:
             self._db.execute(f"PRAGMA {pragma}")
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()
+        self._add_missing_columns()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _add_missing_columns(self) -> None:
+        """Upgrade a visitor log made by an older kiosk (see ADDED_COLUMNS)."""
+        with self._write() as db:  # checked inside the write lock: another process may be upgrading too
+            present = {row[1] for row in db.execute("PRAGMA table_info(visits)")}
+            for name, declaration in ADDED_COLUMNS:
+                if name not in present:
+                    db.execute(f"ALTER TABLE visits ADD COLUMN {name} {declaration}")
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -159,8 +178,11 @@ class VisitorLog:
     def sign_in(self, *, name: str, company: str | None = None, host: str | None = None,
                 purpose: str | None = None, language: str, fields: dict[str, str] | None = None,
                 signature_png: bytes | None = None, invitation_code: str | None = None,
-                now: datetime | None = None) -> Visit:
-        """Record a visit; ValueError for bad input, InvitationError for an unusable invitation."""
+                started_at: datetime | None = None, now: datetime | None = None) -> Visit:
+        """Record a visit; ValueError for bad input, InvitationError for an unusable invitation.
+
+        `started_at`: when the visitor left the welcome screen to sign in (for the desk's
+        waiting figures); None when not measured."""
         name = (name or "").strip()
         if not name or len(name) > MAX_NAME:
             raise ValueError(f"the visitor's name must have 1 to {MAX_NAME} characters")
@@ -174,6 +196,8 @@ class VisitorLog:
         if any(len(value) > MAX_FIELD for value in clean_fields.values()):
             raise ValueError(f"a further field is longer than {MAX_FIELD} characters")
         now = _utc(now)
+        if started_at is not None and _utc(started_at) > now:
+            raise ValueError("started_at is after the sign-in")
         day = self._day(now)
         visit_id = uuid.uuid4().hex
         with self._write() as db:
@@ -182,10 +206,13 @@ class VisitorLog:
             number = (last[0] if last else 0) + 1
             db.execute("INSERT OR REPLACE INTO badge_days VALUES (?, ?)", (day, number))
             db.execute(
-                "INSERT INTO visits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, ?)",
+                "INSERT INTO visits (id, day, badge_number, signout_code, name, name_key, company, host, purpose,"
+                " fields, language, signed_in_at, invitation_code, started_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (visit_id, day, f"{number:03d}", new_code(SIGNOUT_CODE_LENGTH), name, fold(name),
                  _optional(company, "the company"), _optional(host, "the host"), _optional(purpose, "the purpose"),
-                 json.dumps(clean_fields, ensure_ascii=False), language, _stamp(now), code),
+                 json.dumps(clean_fields, ensure_ascii=False), language, _stamp(now), code,
+                 _stamp(_utc(started_at)) if started_at is not None else None),
             )
             if signature_png is not None:
                 db.execute("INSERT INTO signatures VALUES (?, ?)", (visit_id, signature_png))
@@ -257,9 +284,13 @@ class VisitorLog:
         return self._select("badge_printed = 0 AND signed_out_at IS NULL AND signed_in_at >= ?"
                             " ORDER BY signed_in_at", (since,))
 
-    def mark_badge_printed(self, visit_id: str) -> None:
+    def mark_badge_printed(self, visit_id: str, printed_at: datetime | None = None) -> Visit | None:
+        """Record the badge as printed; the visit the first time, None when it already was
+        (the kiosk hears of one printout up to three ways, and announces it once)."""
         with self._write() as db:
-            db.execute("UPDATE visits SET badge_printed = 1 WHERE id = ?", (visit_id,))
+            changed = db.execute("UPDATE visits SET badge_printed = 1, badge_printed_at = ? WHERE id = ?"
+                                 " AND badge_printed = 0", (_stamp(_utc(printed_at)), visit_id)).rowcount
+        return self.get(visit_id) if changed else None
 
     # -- invitations ----------------------------------------------------------------------------
 

@@ -10,6 +10,10 @@ Rules (docs/manager.md):
 * An agent (or kiosk) that goes offline is one incident of its own, not one per device:
   its devices' states are then simply the last it published, and one mail says what is
   wrong. Its devices' own incidents carry on as they were.
+* A device taken out of its agent's config (its retained state cleared) ends its incident
+  there. If the fault was announced, one message says so and how long the incident lasted,
+  in place of the recovery (after the same hold-down: put back at once, it carries on); if
+  it never was, nothing is sent.
 * A failed send (SMTP or webhook down) is logged and retried every `retry_seconds`; a
   channel that already took the message is not sent it again.
 
@@ -34,6 +38,7 @@ import sqlalchemy as sa
 from contract.config import FrontdeskConfig
 from manager import payloads
 from manager.history.incidents import IncidentBook
+from manager.history.schema import REMOVED
 from manager.mailer import MailError, send_mail
 
 log = logging.getLogger("frontdesk.manager.alerts")
@@ -86,7 +91,7 @@ class Alerter:
 
     def on_message(self, message) -> None:
         """Ingest listener: only queues, the work happens on the Alerter's thread."""
-        if message.kind in ("state", "availability"):
+        if message.kind in ("state", "removed", "availability"):
             self._inbox.put(message)
 
     def start(self) -> None:
@@ -123,9 +128,14 @@ class Alerter:
                 self._stop.wait(self.tick)
 
     def apply(self, message) -> None:
-        """Open, continue or end the incident this state or availability message is about."""
+        """Open, continue or end the incident this state, removal or availability message is about."""
         now = message.received_at
         key = (message.site, message.source_id, message.device)
+        if message.kind == "removed":
+            if key in self._open:
+                self.book.removed(*key, now)
+                self._open.discard(key)
+            return
         if message.kind == "availability":
             healthy = message.payload != "offline"
             kind, health, reasons, since = message.source, "offline", [f"{message.source}_offline"], now
@@ -148,7 +158,7 @@ class Alerter:
             if self._deliver("fault", incident, now):
                 self.book.mark(incident["id"], "alerted_at", now)
         for incident in self.book.due_recoveries(now):
-            if self._deliver("recovery", incident, now):
+            if self._deliver("removed" if incident["ended_by"] == REMOVED else "recovery", incident, now):
                 self.book.mark(incident["id"], "recovery_alerted_at", now)
 
     # --- delivery ------------------------------------------------------------------------
@@ -197,6 +207,10 @@ class Alerter:
                   f"Since: {self._local(incident['started_at'])}"]
         if what == "fault":
             subject = f"[Frontdesk] {_what(incident)}: {incident['health']} ({_reasons(incident)})"
+        elif what == "removed":
+            lasted = duration_words((incident["ended_at"] - incident["started_at"]).total_seconds())
+            subject = f"[Frontdesk] {_what(incident)} removed from the agent's config; incident closed after {lasted}"
+            lines += [f"Removed: {self._local(incident['ended_at'])}", f"Incident lasted: {lasted}"]
         else:
             down = duration_words((incident["ended_at"] - incident["started_at"]).total_seconds())
             subject = f"[Frontdesk] {_what(incident)} recovered after {down}"
@@ -214,7 +228,7 @@ class Alerter:
             log.warning("the mail server refused %s for the %s alert", ", ".join(refused), what)
 
     def webhook_body(self, what: str, incident: dict) -> dict:
-        ended = incident["ended_at"] if what == "recovery" else None
+        ended = incident["ended_at"] if what in ("recovery", "removed") else None
         return {"type": what, "incident": incident["id"], "site": incident["site"], "agent": incident["agent"],
                 "device": incident["device"], "kind": incident["kind"], "health": incident["health"],
                 "reasons": list(incident["reasons"]), "started_at": incident["started_at"].isoformat(),

@@ -40,7 +40,9 @@ from manager import payloads
 
 log = logging.getLogger("frontdesk.manager.ingest")
 
-Kind = Literal["availability", "state", "event", "visit", "ledger"]
+# "removed": an empty message on a device's state topic, i.e. its agent cleared the retained
+# state because the device left the agent's config (docs/mqtt.md).
+Kind = Literal["availability", "state", "removed", "event", "visit", "ledger"]
 
 # How long the broker keeps the manager's session (and queues QoS 1 for it) while it is away.
 SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
@@ -55,7 +57,7 @@ class Message:
     source: Literal["agent", "kiosk"]
     source_id: str
     device: str | None
-    payload: dict | str  # the JSON object as sent; "online"/"offline" for availability
+    payload: dict | str  # the JSON object as sent; "online"/"offline" for availability; {} if removed
     received_at: datetime
     retained: bool
 
@@ -111,7 +113,9 @@ def parse(topic: str, payload: bytes, retained: bool, now: datetime) -> Message 
         return None
     kind, site, source, source_id, device = route
     if not payload:
-        return None  # a retained message being cleared, not a message
+        if kind == "state":  # retained or not: a manager that was away gets it from its session
+            return Message("removed", site, source, source_id, device, {}, now, retained)
+        return None  # another retained message being cleared (e.g. by hand), not a message
     try:
         content = _decode(kind, payload)
     except payloads.PayloadError as error:
@@ -154,9 +158,9 @@ def subscriptions(sites: list[str]) -> list[str]:
 class Ingestor:
     """Subscribes to the history's topics and stores what arrives, in batches, on one thread.
 
-    Listeners are called on that thread after their message is stored: for every state and
-    availability message (also when it changed no row, the dashboard shows supply levels),
-    and for events, ledger records and visits only the first time they arrive.
+    Listeners are called on that thread after their message is stored: for every state,
+    removal and availability message (also when it changed no row, the dashboard shows supply
+    levels), and for events, ledger records and visits only the first time they arrive.
     """
 
     def __init__(self, config: FrontdeskConfig, history) -> None:
@@ -294,7 +298,7 @@ class Ingestor:
         self.stats["received"] += len(batch)
         for message, new in zip(messages, results):
             self.stats["stored" if new else "unchanged"] += 1
-            if new or message.kind in ("state", "availability"):
+            if new or message.kind in ("state", "removed", "availability"):
                 self._notify(message)
 
     def _record(self, messages: list[Message]) -> list[bool] | None:

@@ -6,6 +6,7 @@ missing keys and wrong types are not. Times must carry a time zone.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -16,6 +17,8 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
+    field_validator,
 )
 
 __all__ = ["PayloadError", "check", "event", "ledger", "state", "visit"]
@@ -79,6 +82,20 @@ class SignedIn(_Payload):
     pre_registered: bool = False
     language: Annotated[str, StringConstraints(max_length=8)] | None = None
     purpose: Text | None = None
+    started_at: AwareDatetime | None = None  # left the welcome screen; absent from older kiosks
+
+    @field_validator("started_at")
+    @classmethod
+    def _not_after_the_sign_in(cls, started_at: datetime | None, info: ValidationInfo) -> datetime | None:
+        signed_in_at = info.data.get("signed_in_at")  # absent when it was itself invalid
+        if started_at is not None and signed_in_at is not None and started_at > signed_in_at:
+            raise ValueError("must not be after signed_in_at")
+        return started_at
+
+    @property
+    def sign_in_seconds(self) -> float | None:
+        """How long the visitor took to sign in, from the welcome screen on."""
+        return None if self.started_at is None else (self.signed_in_at - self.started_at).total_seconds()
 
 
 class SignedOut(_Payload):
@@ -90,8 +107,28 @@ class SignedOut(_Payload):
     duration_seconds: Annotated[float, Field(ge=0)]
 
 
+class BadgePrinted(_Payload):
+    event: Literal["badge_printed"]
+    id: Text
+    visit: Text
+    at: AwareDatetime
+    signed_in_at: AwareDatetime
+    printed_at: AwareDatetime
+    waited_seconds: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class SignInAbandoned(_Payload):
+    event: Literal["sign_in_abandoned"]
+    id: Text
+    at: AwareDatetime
+    started_at: AwareDatetime
+    seconds: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    step: Text
+
+
 _LEDGER = {"receipt_issued": Receipt, "mail_recorded": MailEntry}
-_VISITS = {"signed_in": SignedIn, "signed_out": SignedOut}
+_VISITS = {"signed_in": SignedIn, "signed_out": SignedOut, "badge_printed": BadgePrinted,
+           "sign_in_abandoned": SignInAbandoned}
 
 
 def _validate(model: type[_Payload], payload: Any) -> Any:
@@ -124,7 +161,7 @@ def ledger(payload: Any) -> Receipt | MailEntry:
     return _validate(_pick(_LEDGER, payload), payload)
 
 
-def visit(payload: Any) -> SignedIn | SignedOut:
+def visit(payload: Any) -> SignedIn | SignedOut | BadgePrinted | SignInAbandoned:
     return _validate(_pick(_VISITS, payload), payload)
 
 

@@ -202,3 +202,23 @@ class Watcher:
     def close(self) -> None:
         self.client.loop_stop()
         self.client.disconnect()
+
+
+class RunningAgent:
+    """`with RunningAgent(config) as agent:` the agent in this process, on its own thread,
+    stopped on leaving (and checked to have stopped)."""
+
+    def __init__(self, config: FrontdeskConfig) -> None:
+        from agent.runtime import Agent
+
+        self.agent, self.stop = Agent(config), threading.Event()
+        self.thread = threading.Thread(target=self.agent.run, args=(self.stop,), name="agent-under-test")
+
+    def __enter__(self):
+        self.thread.start()
+        return self.agent
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
+        assert not self.thread.is_alive(), "the agent did not stop"

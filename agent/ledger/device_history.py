@@ -58,6 +58,11 @@ class DeviceHistory:
         return [DeviceChange(r["device"], r["kind"], r["health"], tuple(json.loads(r["reasons"])),
                              datetime.fromisoformat(r["at"])) for r in rows]
 
+    def devices(self) -> set[str]:
+        """Every device with a change still kept, i.e. that published a state lately."""
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT DISTINCT device FROM device_change")}
+
     def forget_old(self, now: datetime | None = None) -> int:
         cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=KEEP_DAYS)
         with self._lock:

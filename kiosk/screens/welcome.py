@@ -35,7 +35,7 @@ class WelcomeScreen(KioskScreen):
         root.add_widget(self._languages())
         root.add_widget(row(
             self.button(N_("Sign in"), lambda: self.app.start_sign_in(), ref="welcome.sign_in", kind="heading"),
-            self.button(N_("I have an invitation"), lambda: self.go("invitation"), ref="welcome.invitation",
+            self.button(N_("I have an invitation"), lambda: self.app.start_invitation(), ref="welcome.invitation",
                         style="secondary", kind="heading"),
             self.button(N_("Sign out"), lambda: self.go("signout"), ref="welcome.sign_out", style="secondary",
                         kind="heading"),

@@ -4,6 +4,10 @@ it is ok again, kept in the `incidents` table so they survive a manager restart.
 Hold-down: a device that fails again within `hold_down_seconds` of its recovery continues
 the same incident instead of opening a new one, so flapping makes one incident (and one
 alert). The recovery is only announced once the device stayed ok for that long.
+
+A device taken out of its agent's config ends its incident at that moment (`ended_by`
+"removed"): after the same hold-down, its message says so instead of "recovered", and
+goes out only if the fault's did.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from manager.history.schema import incidents
+from manager.history.schema import REMOVED, incidents
 
 # Which health counts as worse when an incident goes through several.
 _SEVERITY = {"ok": 0, "warning": 1, "error": 2, "offline": 3}
@@ -41,7 +45,7 @@ class IncidentBook:
                 worst = max(last.health, health, key=_SEVERITY.__getitem__)
                 merged = list(last.reasons) + [r for r in reasons if r not in last.reasons]
                 conn.execute(incidents.update().where(incidents.c.id == last.id)
-                             .values(health=worst, reasons=merged, ended_at=None))
+                             .values(health=worst, reasons=merged, ended_at=None, ended_by=None))
                 return last.id
             return conn.execute(incidents.insert().values(
                 site=site, agent=agent, device=device, kind=kind, health=health, reasons=list(reasons),
@@ -57,13 +61,20 @@ class IncidentBook:
         with self.engine.begin() as conn:
             return self._end(conn, site, agent, device, at)
 
+    def removed(self, site: str, agent: str, device: str, at: datetime) -> int | None:
+        """End the open incident of a device that left its agent's config; returns its id."""
+        with self.engine.begin() as conn:
+            return self._end(conn, site, agent, device, at, ended_by=REMOVED)
+
     @staticmethod
-    def _end(conn: Connection, site: str, agent: str, device: str | None, at: datetime) -> int | None:
+    def _end(conn: Connection, site: str, agent: str, device: str | None, at: datetime,
+             ended_by: str | None = None) -> int | None:
         row = conn.execute(sa.select(incidents.c.id, incidents.c.started_at)
                            .where(_same_device(site, agent, device), incidents.c.ended_at.is_(None))).first()
         if row is None:
             return None
-        conn.execute(incidents.update().where(incidents.c.id == row.id).values(ended_at=max(at, row.started_at)))
+        conn.execute(incidents.update().where(incidents.c.id == row.id)
+                     .values(ended_at=max(at, row.started_at), ended_by=ended_by))
         return row.id
 
     def due_faults(self, now: datetime, warning_after: timedelta) -> list[dict]:
@@ -75,7 +86,8 @@ class IncidentBook:
         return [r for r in rows if r["health"] in ALERT_AT_ONCE or now - r["started_at"] >= warning_after]
 
     def due_recoveries(self, now: datetime) -> list[dict]:
-        """Announced incidents whose device has now been ok for the whole hold-down."""
+        """Announced incidents whose device has now been ok (or gone, `ended_by` says which)
+        for the whole hold-down."""
         query = sa.select(incidents).where(
             incidents.c.ended_at.is_not(None), incidents.c.ended_at <= now - self.hold_down,
             incidents.c.alerted_at.is_not(None), incidents.c.recovery_alerted_at.is_(None))

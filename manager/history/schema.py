@@ -25,8 +25,11 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    inspect,
+    text,
 )
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
 # SQLite stores NUMERIC as text-ish REAL and SQLAlchemy warns on every Decimal; two decimal
@@ -71,6 +74,7 @@ metadata = MetaData()
 # One row per change of (health, reasons) of a device; a retained state republished
 # after a reconnect that changes neither adds no row. `payload` is the whole state
 # message (supplies, jobs_waiting, paper, ...), `since` the device's own "since".
+# A device taken out of its agent's config gets a row with health REMOVED (below).
 device_states = Table(
     "device_states", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
@@ -115,8 +119,11 @@ availability = Table(
     Index("ix_availability_source", "site", "source", "source_id", "id"),
 )
 
-# One row per visit: created by `signed_in` (or by `signed_out` if the sign-in was never
-# seen), completed by `signed_out`. Times and counts only, never names.
+# One row per visit: created by whichever of its records arrives first (`signed_in`, or
+# `signed_out` / `badge_printed` when the sign-in was never seen or comes later after an
+# outage), completed by the others. Times and counts only, never names.
+# `sign_in_seconds`: from leaving the kiosk's welcome screen to the sign-in; `badge_wait_seconds`:
+# from the sign-in to the badge confirmed printed. NULL when not measured (older kiosks).
 visits = Table(
     "visits", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
@@ -129,8 +136,24 @@ visits = Table(
     Column("language", String(8), nullable=True),
     Column("purpose", String(64), nullable=True),
     Column("pre_registered", Boolean, nullable=True),
+    Column("sign_in_seconds", Float, nullable=True),
+    Column("badge_wait_seconds", Float, nullable=True),
     UniqueConstraint("site", "kiosk", "visit", name="uq_visits_visit"),
     Index("ix_visits_signed_in_at", "signed_in_at"),
+)
+
+# A sign-in a visitor started at a kiosk and walked away from (the kiosk's idle reset):
+# not a visit, but a visitor the desk lost. `step`: the screen they left it on.
+abandoned_sign_ins = Table(
+    "abandoned_sign_ins", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("site", Name, nullable=False),
+    Column("kiosk", Name, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("step", String(64), nullable=False),
+    Index("ix_abandoned_sign_ins_started_at", "started_at"),
 )
 
 # Receipts issued by an agent; the receipt number is gapless and never reused per agent.
@@ -175,6 +198,8 @@ mail = Table(
 # "kiosk", `agent` holding the agent's or kiosk's id, reasons ["agent_offline"] / ["kiosk_offline"].
 # `alerted_at`: when the fault message went out (NULL: not yet, e.g. a warning still under
 # its threshold); `recovery_alerted_at`: when the recovery message went out.
+# `ended_by`: NULL when the device recovered, "removed" when the incident ended because the
+# device was taken out of its agent's config (then the message is a removal, not a recovery).
 incidents = Table(
     "incidents", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
@@ -188,8 +213,44 @@ incidents = Table(
     Column("ended_at", UtcDateTime, nullable=True),
     Column("alerted_at", UtcDateTime, nullable=True),
     Column("recovery_alerted_at", UtcDateTime, nullable=True),
+    Column("ended_by", String(16), nullable=True),
     Index("ix_incidents_device", "site", "agent", "device", "ended_at"),
     Index("ix_incidents_started_at", "started_at"),
 )
 
 HEALTHS = ("ok", "warning", "error", "offline")
+# Not a health a device reports: the `health` of the device_states row recording that the
+# device left its agent's config (its retained state was cleared), with `since` the moment
+# the manager learnt it. A later state of the device is a row of its own again.
+REMOVED = "removed"
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Bring a history made by an older manager up to date; returns the "table.column"s added.
+
+    create_all() makes missing tables but never changes one that exists. Columns added to a
+    table in a later version are nullable, so ALTER TABLE ADD COLUMN gives the rows already
+    there NULL ("not measured"), which is true of them. ValueError for a missing column that
+    may not be NULL: that needs a person, not a guess.
+    """
+    preparer = engine.dialect.identifier_preparer
+    # PostgreSQL: IF NOT EXISTS, in case two managers start on one database at the same moment.
+    guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
+    added = []
+    with engine.begin() as connection:
+        inspector = inspect(connection)
+        for table in metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                if not column.nullable:
+                    raise ValueError(f"table {table.name} has no column {column.name}, and it cannot be added "
+                                     "to the rows already there")
+                connection.execute(text(
+                    f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {guard}"
+                    f"{preparer.format_column(column)} {column.type.compile(engine.dialect)}"))
+                added.append(f"{table.name}.{column.name}")
+    return added

@@ -20,6 +20,9 @@ from sqlalchemy.engine import Connection, Engine, make_url
 
 from manager import payloads
 from manager.history.schema import (
+    REMOVED,
+    abandoned_sign_ins,
+    add_missing_columns,
     availability,
     device_events,
     device_states,
@@ -84,14 +87,19 @@ class History:
         # RETURNING tells a new row from a conflict on both databases (rowcount does not, on
         # PostgreSQL, once SQLAlchemy adds its own RETURNING for the primary key).
         self._insert_new_row = {table: insert(table).on_conflict_do_nothing().returning(table.c.id)
-                                for table in (device_events, receipts, mail, visits)}
+                                for table in (device_events, receipts, mail, visits, abandoned_sign_ins)}
         try:
             metadata.create_all(self.engine)
+            upgraded = add_missing_columns(self.engine)
             with self.engine.connect() as conn:
                 self._states = self._load_states(conn)
                 self._sources = self._load_sources(conn)
         except sa.exc.SQLAlchemyError as error:
             raise HistoryError(f"cannot open the history database {self.url}: {_reason(error)}") from None
+        except ValueError as error:  # a column add_missing_columns cannot add
+            raise HistoryError(f"cannot upgrade the history database {self.url}: {error}") from None
+        if upgraded:
+            log.info("upgraded the history database %s: added %s", self.url, ", ".join(upgraded))
         # The latest state message of every device, also when it changed nothing stored
         # (supply levels, queue lengths): the dashboard shows these.
         self._latest: dict[DeviceKey, dict[str, Any]] = {}
@@ -123,6 +131,8 @@ class History:
             for m in messages:
                 if m.kind == "state":
                     self._latest[(m.site, m.source_id, m.device)] = {**m.payload, "received_at": m.received_at}
+                elif m.kind == "removed":
+                    self._latest.pop((m.site, m.source_id, m.device), None)
         return results
 
     def _record(self, conn: Connection, message, pending_states: dict, pending_sources: dict) -> bool:
@@ -131,6 +141,8 @@ class History:
             return self._record_availability(conn, message, pending_sources)
         if kind == "state":
             return self._record_state(conn, message, pending_states)
+        if kind == "removed":
+            return self._record_removal(conn, message, pending_states)
         if kind == "event":
             return self._record_event(conn, message)
         if kind == "ledger":
@@ -163,6 +175,22 @@ class History:
         pending[key] = change
         return True
 
+    def _record_removal(self, conn: Connection, m, pending: dict) -> bool:
+        """A device that left its agent's config: a REMOVED row, dated when the manager learnt it
+        (an empty message has no time of its own). Nothing for a device never seen or already
+        removed (an agent clears again after its restart if the broker had not taken it)."""
+        key = (m.site, m.source_id, m.device)
+        if pending.get(key, self._states.get(key)) in (None, (REMOVED, ())):
+            return False
+        kind = conn.execute(sa.select(device_states.c.kind).where(
+            device_states.c.site == m.site, device_states.c.agent == m.source_id,
+            device_states.c.device == m.device).order_by(device_states.c.id.desc()).limit(1)).scalar_one()
+        conn.execute(device_states.insert(), dict(
+            site=m.site, agent=m.source_id, device=m.device, kind=kind, health=REMOVED, reasons=[],
+            since=m.received_at, received_at=m.received_at, payload={}))
+        pending[key] = (REMOVED, ())
+        return True
+
     def _record_event(self, conn: Connection, m) -> bool:
         event = payloads.event(m.payload)
         return self._insert_new(conn, device_events, event_id=event.id, site=m.site, agent=m.source_id,
@@ -180,34 +208,48 @@ class History:
                                 currency=entry.currency)
 
     def _record_visit(self, conn: Connection, m) -> bool:
-        visit = payloads.visit(m.payload)
-        if isinstance(visit, payloads.SignedIn):
-            return self._insert_new(conn, visits, site=m.site, kiosk=m.source_id, visit=visit.visit,
-                                    signed_in_at=visit.signed_in_at, language=visit.language,
-                                    purpose=visit.purpose, pre_registered=visit.pre_registered)
-        completed = conn.execute(
+        """A visit's records may arrive in any order (a kiosk's backlog after an outage, a sign-in
+        sent before the manager's first start): whichever comes first makes the row, the others
+        fill in their columns. Each fills only what is still NULL, so a repeat changes nothing."""
+        record = payloads.visit(m.payload)
+        if isinstance(record, payloads.SignInAbandoned):
+            return self._insert_new(conn, abandoned_sign_ins, event_id=record.id, site=m.site, kiosk=m.source_id,
+                                    started_at=record.started_at, seconds=record.seconds, step=record.step)
+        if isinstance(record, payloads.SignedIn):
+            # pre_registered is NULL exactly while the row's sign-in has not been seen.
+            return self._upsert_visit(conn, m, record, visits.c.pre_registered, dict(
+                language=record.language, purpose=record.purpose, pre_registered=record.pre_registered,
+                sign_in_seconds=record.sign_in_seconds))
+        if isinstance(record, payloads.BadgePrinted):
+            return self._upsert_visit(conn, m, record, visits.c.badge_wait_seconds,
+                                      dict(badge_wait_seconds=record.waited_seconds))
+        return self._upsert_visit(conn, m, record, visits.c.signed_out_at,
+                                  dict(signed_out_at=record.at, duration_seconds=record.duration_seconds))
+
+    def _upsert_visit(self, conn: Connection, m, record, unset: sa.Column, values: dict[str, Any]) -> bool:
+        """Fill `values` into the visit's row while `unset` is NULL there, or make the row."""
+        filled = conn.execute(
             visits.update()
-            .where(visits.c.site == m.site, visits.c.kiosk == m.source_id, visits.c.visit == visit.visit,
-                   visits.c.signed_out_at.is_(None))
-            .values(signed_out_at=visit.at, duration_seconds=visit.duration_seconds))
-        if completed.rowcount:
+            .where(visits.c.site == m.site, visits.c.kiosk == m.source_id, visits.c.visit == record.visit,
+                   unset.is_(None))
+            .values(**values))
+        if filled.rowcount:
             return True
-        # The sign-in was never seen (before the manager's first start): the visit still counts.
-        return self._insert_new(conn, visits, site=m.site, kiosk=m.source_id, visit=visit.visit,
-                                signed_in_at=visit.signed_in_at, signed_out_at=visit.at,
-                                duration_seconds=visit.duration_seconds)
+        # No row yet: make it. A row whose `unset` is filled already: a repeat, the insert does nothing.
+        return self._insert_new(conn, visits, site=m.site, kiosk=m.source_id, visit=record.visit,
+                                signed_in_at=record.signed_in_at, **values)
 
     # --- reading -------------------------------------------------------------------------
 
     def current_states(self) -> list[dict]:
-        """The latest state of every device, with `available`: whether its agent is online
-        (None when the manager has not heard from the agent yet)."""
+        """The latest state of every device still in its agent's config, with `available`:
+        whether its agent is online (None when the manager has not heard from the agent yet)."""
         latest = sa.select(sa.func.max(device_states.c.id)).group_by(
             device_states.c.site, device_states.c.agent, device_states.c.device)
         query = sa.select(device_states).where(device_states.c.id.in_(latest)).order_by(
             device_states.c.site, device_states.c.agent, device_states.c.device)
         with self.engine.connect() as conn:
-            rows = [dict(row._mapping) for row in conn.execute(query)]
+            rows = [dict(row._mapping) for row in conn.execute(query) if row.health != REMOVED]
         agents = {(a["site"], a["source_id"]): a["status"] for a in self.current_availability() if a["source"] == "agent"}
         with self._lock:
             latest_payloads = dict(self._latest)

@@ -2,7 +2,9 @@
 
 Sources (manager.history.schema):
 * `device_states`: one row per change of a device's health/reasons; `since` is
-  when the device entered that health, by the agent's clock;
+  when the device entered that health, by the agent's clock; a `removed` row when
+  the device left its agent's config (it counts until then, and a device removed
+  before the period is not listed);
 * `availability`: agents and kiosks going online/offline;
 * `device_events`: one event per new fault reason (its payload carries the
   `health`), and job outcomes (`job_completed`, `fax_sent`, ...). Events are
@@ -22,7 +24,18 @@ from sqlalchemy import Engine, and_, func, or_, select
 from manager.history.schema import availability, device_events, device_states
 from manager.report.period import Period
 from manager.report.queries import in_sites
-from manager.report.timeline import SEVERITY, USABLE, Change, Outage, TimeUse, outages, recovered_within, still_down, time_use
+from manager.report.timeline import (
+    SEVERITY,
+    USABLE,
+    Change,
+    Outage,
+    TimeUse,
+    outages,
+    recovered_within,
+    removed_throughout,
+    still_down,
+    time_use,
+)
 
 FAULT_HEALTHS = ("warning", "error", "offline")
 # Job outcomes worth counting, with the words the report uses for them.
@@ -89,6 +102,8 @@ def device_report(engine: Engine, period: Period, sites: tuple[str, ...] | None,
         jobs = _job_counts(connection, period, sites)
     devices = []
     for key, points in sorted(changes.items()):
+        if removed_throughout(points, period.start, stop):
+            continue
         site, agent, _ = key
         agent_online = [(at, up) for at, up in online.get((site, "agent", agent), [])]
         devices.append(_figures(key, kinds[key], points, agent_online, period.start, stop,

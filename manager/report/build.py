@@ -33,7 +33,7 @@ class ReportData:
     @property
     def empty(self) -> bool:
         """Nothing was recorded in the period: no visit, receipt, mail, fault or state."""
-        return not (self.visitors.total or self.receipts.count or self.postage.count or self.devices.faults
+        return not (self.visitors.total or self.visitors.waiting.abandoned or self.receipts.count or self.postage.count or self.devices.faults
                     or any(device.use.observed for device in self.devices.devices)
                     or any(host.use.observed for host in self.devices.hosts))
 

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from manager.report.formatting import BUCKET_WORDS, Formats, words
 from manager.report.timeline import BUCKETS
 
+CLOCK_STEPS = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)  # seconds
 WIDTH = 7.0  # inches: the text width of an A4 page with 2 cm margins
 INK, MUTED, ACCENT, ACCENT_LIGHT = "#1d2733", "#5b6675", "#1f5f8b", "#9fbdd4"
 BUCKET_COLOURS = {"ok": "#2e7d32", "warning": "#f0a500", "error": "#c62828", "offline": "#7b3f99",
@@ -112,6 +113,36 @@ def visitors_per_hour(per_hour: list[int], f: Formats) -> Chart:
         _integer_axis(axes.yaxis)
         axes.margins(y=0.15)
     return Chart(figure, "Bar chart of sign-ins by hour of the day")
+
+
+def _clock(seconds: float) -> str:
+    """'0:58', '2:08', '1:02:03': short enough to label narrow bars (the tables give words)."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def sign_in_time_by_hour(medians: list[float | None], f: Formats) -> Chart:
+    """Median time to sign in by local hour of day; hours without a measured sign-in have no bar."""
+    measured = [hour for hour, median in enumerate(medians) if median is not None]
+    hours = list(range(min(min(measured), 8), max(max(measured), 17) + 1))
+    values = [medians[hour] or 0.0 for hour in hours]
+    with matplotlib.rc_context(STYLE):
+        figure, axes = _figure(2.4)
+        bars = axes.bar(hours, values, color=ACCENT, width=0.75)
+        _label_bars(axes, bars, [_clock(medians[hour]) if medians[hour] is not None else "" for hour in hours],
+                    horizontal=False)
+        axes.set_xticks(hours, [f"{hour:02d}" for hour in hours])
+        axes.set_xlabel("hour of the day (office time; 09 = 09:00–09:59)")
+        axes.set_ylabel("median (min:s)")
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _clock(value)))
+        # Ticks on whole clock steps (0:30, 1:00 ...), not on the decimal ones matplotlib would pick.
+        step = next((s for s in CLOCK_STEPS if max(values) / s <= 4), CLOCK_STEPS[-1])
+        axes.yaxis.set_major_locator(MultipleLocator(step))
+        axes.set_title("Time to sign in by hour of day (median), whole period")
+        axes.grid(axis="x", visible=False)
+        axes.margins(y=0.2)
+    return Chart(figure, "Bar chart of the median time visitors took to sign in, by hour of the day")
 
 
 def _barh(title: str, labels: list[str], values: list[float], notes: list[str], xlabel: str,

@@ -1,4 +1,4 @@
-"""What happened at the desk in a period: visitors, receipts and postage.
+"""What happened at the desk in a period: visitors (and how long they waited), receipts and postage.
 
 SQLAlchemy Core over `manager.history.schema`, the same statements on SQLite and
 PostgreSQL. Sums by payment method and by mail class are grouped in SQL. What is
@@ -9,19 +9,21 @@ an hour off for half of the year.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, inspect, select
 
-from manager.history.schema import mail, receipts, visits
+from manager.history.schema import abandoned_sign_ins, mail, receipts, visits
 from manager.report.period import Period
 
 CENT = Decimal("0.01")
 NOT_GIVEN = "not given"
+LONG_BADGE_WAIT = 60.0  # seconds: longer than this, the printer or the agent was away
 
 
 def in_sites(table, sites: tuple[str, ...] | None):
@@ -32,6 +34,77 @@ def in_sites(table, sites: tuple[str, ...] | None):
 def money(value) -> Decimal:
     # SQLite sums NUMERIC as REAL; two decimals are exact after rounding to the cent.
     return Decimal(str(value or 0)).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class WaitingFigures:
+    """How long visitors waited at the kiosk, from the visits that measured it (newer kiosks)."""
+
+    sign_ins_measured: int
+    sign_in_median: float | None  # seconds from leaving the welcome screen to being signed in
+    sign_in_p90: float | None  # nearest rank: 9 in 10 visitors signed in within this
+    sign_in_median_by_hour: list[float | None]  # by local hour of the sign-in, 0..23
+    badges_measured: int
+    badge_median: float | None  # seconds from the sign-in to the badge confirmed printed
+    badge_longest: float | None
+    badges_over_a_minute: int
+    badges_not_confirmed: int  # measured sign-ins whose badge was never confirmed printed
+    abandoned: int  # sign-ins started and left to the idle reset
+    abandoned_by_step: list[tuple[str, int]]  # the screen they were left on, most first
+
+    @property
+    def measured(self) -> bool:
+        return bool(self.sign_ins_measured or self.badges_measured or self.abandoned)
+
+
+def nearest_rank(values: list[float], share: float) -> float | None:
+    """The smallest measured value that at least `share` of the values do not exceed."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def waiting_figures(engine: Engine, period: Period, sites: tuple[str, ...] | None) -> WaitingFigures:
+    with engine.connect() as connection:
+        if not _has_waiting_columns(connection):
+            rows, abandoned = [], []  # a history the manager has not yet upgraded (see add_missing_columns)
+        else:
+            rows = connection.execute(
+                select(visits.c.signed_in_at, visits.c.sign_in_seconds, visits.c.badge_wait_seconds)
+                .where(visits.c.signed_in_at >= period.start, visits.c.signed_in_at < period.end,
+                       in_sites(visits, sites),
+                       (visits.c.sign_in_seconds.is_not(None)) | (visits.c.badge_wait_seconds.is_not(None)))).all()
+            abandoned = connection.execute(
+                select(abandoned_sign_ins.c.step)
+                .where(abandoned_sign_ins.c.started_at >= period.start, abandoned_sign_ins.c.started_at < period.end,
+                       in_sites(abandoned_sign_ins, sites))).all()
+    sign_ins = [row.sign_in_seconds for row in rows if row.sign_in_seconds is not None]
+    badges = [row.badge_wait_seconds for row in rows if row.badge_wait_seconds is not None]
+    by_hour: list[list[float]] = [[] for _ in range(24)]
+    for row in rows:
+        if row.sign_in_seconds is not None:
+            by_hour[period.local(row.signed_in_at).hour].append(row.sign_in_seconds)
+    return WaitingFigures(
+        sign_ins_measured=len(sign_ins),
+        sign_in_median=statistics.median(sign_ins) if sign_ins else None,
+        sign_in_p90=nearest_rank(sign_ins, 0.9),
+        sign_in_median_by_hour=[statistics.median(hour) if hour else None for hour in by_hour],
+        badges_measured=len(badges),
+        badge_median=statistics.median(badges) if badges else None,
+        badge_longest=max(badges) if badges else None,
+        badges_over_a_minute=sum(1 for seconds in badges if seconds > LONG_BADGE_WAIT),
+        badges_not_confirmed=sum(1 for row in rows if row.sign_in_seconds is not None
+                                 and row.badge_wait_seconds is None),
+        abandoned=len(abandoned),
+        abandoned_by_step=_ranked(row.step for row in abandoned),
+    )
+
+
+def _has_waiting_columns(connection) -> bool:
+    inspector = inspect(connection)
+    columns = {column["name"] for column in inspector.get_columns(visits.name)}
+    return {"sign_in_seconds", "badge_wait_seconds"} <= columns and inspector.has_table(abandoned_sign_ins.name)
 
 
 @dataclass(frozen=True)
@@ -50,6 +123,7 @@ class VisitorFigures:
     pre_registered: int
     by_purpose: list[tuple[str, int]]
     by_language: list[tuple[str, int]]
+    waiting: WaitingFigures
 
     @property
     def busiest_day(self) -> tuple[date, int] | None:
@@ -98,6 +172,7 @@ def visitor_figures(engine: Engine, period: Period, sites: tuple[str, ...] | Non
         pre_registered=sum(1 for row in rows if row.pre_registered),
         by_purpose=_ranked(row.purpose for row in rows),
         by_language=_ranked(row.language for row in rows),
+        waiting=waiting_figures(engine, period, sites),
     )
 
 

@@ -65,6 +65,8 @@ def build_charts(data: ReportData, f: Formats) -> dict[str, charts.Chart]:
         if data.period.days > 1:
             drawn["visitors_per_day"] = charts.visitors_per_day(data.visitors.per_day, f)
         drawn["visitors_per_hour"] = charts.visitors_per_hour(data.visitors.per_hour, f)
+    if data.visitors.waiting.sign_ins_measured:
+        drawn["sign_in_time"] = charts.sign_in_time_by_hour(data.visitors.waiting.sign_in_median_by_hour, f)
     for currency in data.receipts.totals:
         drawn[f"receipts_{currency}"] = charts.receipts_by_method(data.receipts.by_method, currency, f)
     if data.postage.by_class:

@@ -5,7 +5,10 @@ a database. A device is *usable* when it is `ok` or `warning` (a printer with
 paper near its end still prints); an *outage* runs from the moment it became
 `error` or `offline` until it was usable again, and its length is the time to
 recover. While a device's agent is offline nobody knows the device's health:
-that time is counted as "agent offline", not as the device's own fault.
+that time is counted as "agent offline", not as the device's own fault. A device
+taken out of its agent's config (a `removed` change) is not counted at all from
+then on, until it reports again: an outage going on then ends there, without
+counting as a recovery.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from manager.history.schema import REMOVED
 
 USABLE = ("ok", "warning")
 # Buckets of a device's time, in the order the report shows them.
@@ -33,6 +38,7 @@ class Change:
 class Outage:
     started: datetime
     ended: datetime | None  # None: not usable again by the end of the period
+    removed: bool = False  # ended because the device left its agent's config, not usable again
 
     @property
     def seconds(self) -> float | None:
@@ -80,6 +86,8 @@ def time_use(changes: list[Change], online: list[tuple[datetime, bool]], start: 
         seconds = (finish - begin).total_seconds()
         change = _value_at(health_points, health_times, begin, None)
         agent_online = _value_at(online, online_times, begin, True)
+        if change is not None and change.health == REMOVED:
+            continue  # no longer one of the office's devices: not counted at all
         if change is None:
             bucket = "no_data"
         elif not agent_online:
@@ -100,9 +108,9 @@ def outages(changes: list[Change]) -> list[Outage]:
     found: list[Outage] = []
     started: datetime | None = None
     for change in sorted(changes, key=lambda change: change.at):
-        if change.health in USABLE:
+        if change.health in USABLE or change.health == REMOVED:
             if started is not None and change.at > started:  # usable again at the same instant: no outage
-                found.append(Outage(started, change.at))
+                found.append(Outage(started, change.at, removed=change.health == REMOVED))
             started = None
         elif started is None:
             started = change.at
@@ -112,8 +120,19 @@ def outages(changes: list[Change]) -> list[Outage]:
 
 
 def recovered_within(found: list[Outage], start: datetime, stop: datetime) -> list[Outage]:
-    """Outages that ended inside [start, stop): the ones a period's time to recover is about."""
-    return [outage for outage in found if outage.ended is not None and start <= outage.ended < stop]
+    """Outages that ended inside [start, stop) by a recovery: the ones a period's time to recover
+    is about (one ended by the device's removal was never recovered from)."""
+    return [outage for outage in found
+            if outage.ended is not None and not outage.removed and start <= outage.ended < stop]
+
+
+def removed_throughout(changes: list[Change], start: datetime, stop: datetime) -> bool:
+    """Whether the device was out of its agent's config for the whole of [start, stop): removed
+    before the period and not back during it (such a device is not one of the period's)."""
+    before = sorted((change for change in changes if change.at <= start), key=lambda change: change.at)
+    if not before or before[-1].health != REMOVED:
+        return False
+    return not any(start < change.at < stop for change in changes)
 
 
 def still_down(found: list[Outage], stop: datetime) -> Outage | None:

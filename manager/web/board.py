@@ -4,7 +4,9 @@ Seeded from the history when the app starts, then kept current by the Ingestor's
 listener (`Board.apply`, on the ingest thread). The history stores a device's state
 only when its health or reasons change, so supply levels and waiting jobs come from
 the live messages (the retained states arrive again whenever the manager connects).
-`apply` says what changed, as targets the page can redraw one by one.
+`apply` says what changed, as targets the page can redraw one by one. A device taken out
+of its agent's config (its retained state cleared) leaves the board, live and after a
+restart (its REMOVED row in the history), until it publishes a state again.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from manager.history import schema
+from manager.history.schema import REMOVED
 
 EVENTS_PER_DEVICE = 4
 RECENT_EVENTS = 25
@@ -104,6 +107,8 @@ class Board:
         self.lock = threading.RLock()
         self.sites: dict[str, Site] = {}
         self.recent: deque[Event] = deque(maxlen=RECENT_EVENTS)
+        # Devices that left their agent's config: a late event of theirs must not bring the card back.
+        self.removed: set[tuple[str, str, str]] = set()
         self.seq = 0  # grows with every change; the page uses it to order a snapshot and pushes
 
     # --- reading (callers hold `lock` while they render) ---
@@ -133,6 +138,8 @@ class Board:
                 return []  # visits and ledgers are the report's business
             if message.kind == "state":
                 return self._state(message.site, message.source_id, message.device, message.payload)
+            if message.kind == "removed":
+                return self._removed(message.site, message.source_id, message.device)
             if message.kind == "event":
                 return self._event(message.site, message.source_id, message.device, message.payload,
                                    message.received_at)
@@ -184,6 +191,7 @@ class Board:
         return created[:1] or [target, ("summary",)]
 
     def _state(self, site: str, agent: str, device_id: str, payload: dict[str, Any]) -> list[Target]:
+        self.removed.discard((site, agent, device_id))  # back in its agent's config
         created: list[Target] = []
         device = self._device(site, agent, device_id, created)
         if device.state == payload and not created:
@@ -192,10 +200,22 @@ class Board:
         device.seq = self._next()
         return created[:1] or [("device", site, agent, device_id), ("summary",)]
 
+    def _removed(self, site: str, agent: str, device_id: str) -> list[Target]:
+        self.removed.add((site, agent, device_id))
+        place = self.agent(site, agent)
+        if place is None or place.devices.pop(device_id, None) is None:
+            return []
+        self._next()
+        return [("agent", site, agent), ("summary",)]  # the agent's cards, drawn without it
+
     def _event(self, site: str, agent: str, device_id: str, payload: dict[str, Any], received: datetime) -> list[Target]:
+        event = Event(site, agent, device_id, dict(payload), parse_time(payload.get("at")) or received)
+        if (site, agent, device_id) in self.removed:  # e.g. sent from the agent's outbox late: history only
+            self.recent.appendleft(event)
+            self._next()
+            return [("events",)]
         created: list[Target] = []
         device = self._device(site, agent, device_id, created)
-        event = Event(site, agent, device_id, dict(payload), parse_time(payload.get("at")) or received)
         device.events.appendleft(event)
         self.recent.appendleft(event)
         device.seq = self._next()
@@ -213,7 +233,10 @@ class Board:
                     self._availability(row.site, row.source, row.source_id, row.status, row.at)
             for row in connection.execute(_latest(schema.device_states, "agent", "device")):
                 known = self.device(row.site, row.agent, row.device)
-                if known is None or not known.state:
+                if row.health == REMOVED:
+                    if known is None:  # not back live meanwhile
+                        self.removed.add((row.site, row.agent, row.device))
+                elif known is None or not known.state:
                     payload = row.payload if isinstance(row.payload, dict) else {}
                     self._state(row.site, row.agent, row.device,
                                 {**payload, "kind": row.kind, "health": row.health, "reasons": row.reasons})

@@ -12,7 +12,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 
 import paho.mqtt.client as mqtt

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-import threading
 from decimal import Decimal
 
 import pytest
-from testbed import OFFICE_TOML, Watcher
+from testbed import OFFICE_TOML, RunningAgent, Watcher
 
-from agent.runtime import Agent
 from contract.config import parse_config
 from devices.scale.simulator import ScaleSimulator
 
@@ -33,18 +31,13 @@ def rig(broker, printer_sim, cups_lab, tmp_path):
             + '[[queue]]\nid = "fax"\ncups_name = "Fax"\nkind = "fax"\n'
         )
         watcher = Watcher(broker)
-        agent, stop = Agent(config), threading.Event()
-        thread = threading.Thread(target=agent.run, args=(stop,))
-        thread.start()
         try:
-            # A client sends commands once the agent is online (it subscribes on connecting).
-            watcher.wait_for(lambda t, p, r: t == f"{PREFIX}/availability" and p == b"online")
-            yield watcher, printer_sim, scale_sim, cups_lab
+            with RunningAgent(config):
+                # A client sends commands once the agent is online (it subscribes on connecting).
+                watcher.wait_for(lambda t, p, r: t == f"{PREFIX}/availability" and p == b"online")
+                yield watcher, printer_sim, scale_sim, cups_lab
         finally:
-            stop.set()
-            thread.join(timeout=30)
             watcher.close()
-        assert not thread.is_alive()
 
 
 def test_availability_and_retained_state_of_every_device(rig):

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from testbed import OFFICE_TOML, Watcher
+from testbed import OFFICE_TOML, RunningAgent, Watcher
 
-from agent.runtime import Agent
 from contract.config import parse_config
 
 # Longer than any wait below: a fault seen in time was reported by the printer, not polled.
@@ -24,17 +21,12 @@ def serial_agent(broker, serial_sim, tmp_path):
         + 'baudrate = 19200\nstatus_timeout = 0.5\n'
     )
     watcher = Watcher(broker)
-    agent, stop = Agent(config), threading.Event()
-    thread = threading.Thread(target=agent.run, args=(stop,))
-    thread.start()
     try:
-        watcher.wait_for(lambda t, p, r: t == f"{watcher.prefix}/availability" and p == b"online")
-        yield watcher
+        with RunningAgent(config):
+            watcher.wait_for(lambda t, p, r: t == f"{watcher.prefix}/availability" and p == b"online")
+            yield watcher
     finally:
-        stop.set()
-        thread.join(timeout=30)
         watcher.close()
-    assert not thread.is_alive()
 
 
 def test_a_serial_printer_reports_its_faults_between_jobs_and_still_prints(serial_agent, serial_sim):

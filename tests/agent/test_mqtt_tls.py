@@ -5,16 +5,14 @@ from __future__ import annotations
 import getpass
 import ssl
 import subprocess
-import threading
 import time
 
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
-from testbed import issue_certificate, make_test_ca
+from testbed import RunningAgent, issue_certificate, make_test_ca
 
 from agent.local_broker import LocalBroker
-from agent.runtime import Agent
 from contract import mqtt as contract
 from contract.config import parse_config
 
@@ -77,20 +75,15 @@ def test_the_agent_connects_with_tls_a_client_certificate_and_a_password(tls_bro
     watcher.connect("127.0.0.1", tls_broker.port)
     watcher.subscribe(contract.agent_availability("hq", "main"), qos=1)
     watcher.loop_start()
-    agent, stop = Agent(config), threading.Event()
-    thread = threading.Thread(target=agent.run, args=(stop,))
-    thread.start()
     try:
-        deadline = time.monotonic() + 15
-        while b"online" not in seen and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert b"online" in seen, seen
+        with RunningAgent(config):
+            deadline = time.monotonic() + 15
+            while b"online" not in seen and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert b"online" in seen, seen
     finally:
-        stop.set()
-        thread.join(20)
         watcher.loop_stop()
         watcher.disconnect()
-    assert not thread.is_alive()
 
 
 @pytest.mark.parametrize("certificate, password", [

@@ -8,11 +8,10 @@ import threading
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from agent.runtime import Agent
 from contract import mqtt as contract
 from contract.config import parse_config
 from contract.mqtt_client import AgentConnection
-from testbed import OFFICE_TOML
+from testbed import OFFICE_TOML, RunningAgent
 
 
 def test_a_list_prints_its_lines_with_diacritics_and_is_no_receipt(tmp_path, broker, printer_sim):
@@ -39,19 +38,16 @@ def test_a_list_prints_its_lines_with_diacritics_and_is_no_receipt(tmp_path, bro
     watcher.loop_start()
     link = AgentConnection(config.mqtt, "test", "main", "test-lists", contract.kiosk_replies("test", "lobby"))
     link.start()
-    agent, stop = Agent(config), threading.Event()
-    runner = threading.Thread(target=agent.run, args=(stop,))
-    runner.start()
     try:
-        assert online.wait(15), "the agent did not come online"
-        request = {"title": "EVACUARE 09:41", "lines": ["09:02 Ștefania Țăran / Ion Popescu", "09:15 Jürgen Weiß"],
-                   "footer": "Pe site: 2", "language": "ro", "request_id": "evac-1", "wait": 10}
-        reply = link.commands.request("print_list", request, timeout=30)
-        again = link.commands.request("print_list", request, timeout=30)
-        bad = link.commands.request("print_list", {**request, "lines": ["x" * 201], "request_id": None}, timeout=30)
+        with RunningAgent(config):
+            assert online.wait(15), "the agent did not come online"
+            request = {"title": "EVACUARE 09:41", "lines": ["09:02 Ștefania Țăran / Ion Popescu", "09:15 Jürgen Weiß"],
+                       "footer": "Pe site: 2", "language": "ro", "request_id": "evac-1", "wait": 10}
+            reply = link.commands.request("print_list", request, timeout=30)
+            again = link.commands.request("print_list", request, timeout=30)
+            bad = link.commands.request("print_list", {**request, "lines": ["x" * 201], "request_id": None},
+                                        timeout=30)
     finally:
-        stop.set()
-        runner.join(30)
         link.stop()
         watcher.loop_stop()
         watcher.disconnect()

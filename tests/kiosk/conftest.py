@@ -2,7 +2,8 @@
 
 `kiosk_rig` is shared by tests/kiosk/ and tests/kiosk/screens/ (the UI tests); keep its
 interface stable (see KioskRig's docstring). Also here: `mqtt_recorder` (a Recorder subscribed to
-frontdesk/# before the test body runs) and `new_recorder` (a factory for more of them).
+frontdesk/# before the test body runs), `new_recorder` (a factory for more of them) and
+`first_release_visitor_log` (writes a visitor log file as the first kiosk release made it).
 Test modules cannot `from conftest import ...` these: other conftest.py files share that module name.
 """
 
@@ -12,6 +13,7 @@ import functools
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -312,3 +314,44 @@ def new_recorder(broker):
     finally:
         for recorder in made:
             recorder.close()
+
+
+# The visitor log's tables as the first release of the kiosk created them (before started_at and
+# badge_printed_at): a kiosk updated in the field opens such a file.
+FIRST_RELEASE_SCHEMA = """
+CREATE TABLE visits (
+    id TEXT PRIMARY KEY, day TEXT NOT NULL, badge_number TEXT NOT NULL, signout_code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL, name_key TEXT NOT NULL, company TEXT, host TEXT, purpose TEXT,
+    fields TEXT NOT NULL, language TEXT NOT NULL, signed_in_at TEXT NOT NULL, signed_out_at TEXT,
+    badge_printed INTEGER NOT NULL DEFAULT 0, invitation_code TEXT);
+CREATE INDEX visits_signed_in ON visits (signed_in_at);
+CREATE INDEX visits_on_site ON visits (signed_out_at);
+CREATE TABLE signatures (visit_id TEXT PRIMARY KEY, png BLOB NOT NULL);
+CREATE TABLE badge_days (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE invitations (
+    code TEXT PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL, company TEXT, host TEXT,
+    valid_on TEXT NOT NULL, used_visit TEXT, created_at TEXT NOT NULL);
+"""
+
+
+@pytest.fixture
+def first_release_visitor_log():
+    """write(path, signed_in_at, office_zone) -> the id of the one visit in a first-release visitor
+    log at path: "Ion Popescu", badge 001 of that office day, printed, still on site."""
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+
+    def write(path: Path, signed_in_at, office_zone: str = "Europe/Bucharest") -> str:
+        day = signed_in_at.astimezone(ZoneInfo(office_zone)).date().isoformat()
+        stamp = signed_in_at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path)
+        with db:
+            db.executescript(FIRST_RELEASE_SCHEMA)
+            db.execute("INSERT INTO visits VALUES ('old1', ?, '001', 'OLDCODE001', 'Ion Popescu', 'ion popescu',"
+                       " NULL, NULL, NULL, '{}', 'ro', ?, NULL, 1, NULL)", (day, stamp))
+            db.execute("INSERT INTO badge_days VALUES (?, 1)", (day,))
+        db.close()
+        return "old1"
+
+    return write

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from contract import mqtt as topics
@@ -48,6 +49,10 @@ def sign_in(visits: VisitorLog, name: str = "Ștefan Țăranu", **extra):
                           language="de", **extra)
 
 
+def badge_records(recorder, visit_id: str) -> list[dict]:
+    return [r for r in recorder.json_on(VISITS) if r["event"] == "badge_printed" and r["visit"] == visit_id]
+
+
 def printed_badges(rig, name: str) -> list:
     """Jobs at the printer simulator that are complete badges for `name`."""
     printed = name.translate(str.maketrans("ȘșȚț", "ŞşŢţ"))  # code pages have the cedilla look-alikes
@@ -60,10 +65,12 @@ def test_a_sign_in_tells_the_host_records_the_visit_and_prints_the_badge(kiosk_r
     kiosk_rig.start_agent()
     wait_until(lambda: link.agent_online and "badge-printer" in link.devices, what="agent and printer state")
     assert link.devices["badge-printer"]["kind"] == "printer" and "agent" in link.seen and "devices" in link.seen
-    visit = sign_in(visits)
+    visit = sign_in(visits, started_at=datetime.now(timezone.utc) - timedelta(seconds=42))
     reply = link.visitor_signed_in(visit).result(30)
     assert reply["ok"] and reply["result"]["state"] in ("printed", "sent"), reply
-    assert reply["result"]["request_id"] == visit.id and visits.get(visit.id).badge_printed
+    assert reply["result"]["request_id"] == visit.id
+    # The reply's callbacks (the link's among them) run just after result() wakes up.
+    wait_until(lambda: visits.get(visit.id).badge_printed, what="the badge marked printed")
     (badge,) = printed_badges(kiosk_rig, "Ștefan Țăranu")
     text = badge.text_rendering()
     assert "Ştefan Ţăranu" in text and "Firma Vizitatorului" in text and "Jürgen Weiß" in text and visit.badge_number in text
@@ -75,9 +82,15 @@ def test_a_sign_in_tells_the_host_records_the_visit_and_prints_the_badge(kiosk_r
     topic, payload, retained = mqtt_recorder.wait_for(lambda t, p, r: t == VISITS)
     record = json.loads(payload)
     assert not retained and set(record) == {"event", "id", "visit", "at", "signed_in_at", "pre_registered",
-                                            "language", "purpose"}
+                                            "language", "purpose", "started_at"}
     assert (record["event"], record["visit"], record["pre_registered"]) == ("signed_in", visit.id, False)
+    took = datetime.fromisoformat(record["signed_in_at"]) - datetime.fromisoformat(record["started_at"])
+    assert abs(took.total_seconds() - 42) < 0.01  # milliseconds in the record
     assert not any(word.encode() in payload for word in PERSONAL)
+    mqtt_recorder.wait_for(lambda t, p, r: t == VISITS and b"badge_printed" in p)
+    [badge] = badge_records(mqtt_recorder, visit.id)
+    assert set(badge) == {"event", "id", "visit", "at", "signed_in_at", "printed_at", "waited_seconds"}
+    assert 0 <= badge["waited_seconds"] < 30 and visits.get(visit.id).badge_printed_at is not None
 
     gone = visits.sign_out(visit.signout_code)
     link.visitor_signed_out(gone)
@@ -135,7 +148,7 @@ def test_the_same_visit_sent_twice_prints_one_badge(kiosk_rig, kiosk):
     assert len(printed_badges(kiosk_rig, "Łucja Wąsowska")) == 1
 
 
-def test_a_badge_held_by_a_printer_fault_is_marked_printed_when_it_comes_out(kiosk_rig, kiosk):
+def test_a_badge_held_by_a_printer_fault_is_marked_printed_when_it_comes_out(kiosk_rig, kiosk, mqtt_recorder):
     link, visits = kiosk
     kiosk_rig.start_agent()
     wait_until(lambda: link.devices.get("badge-printer", {}).get("health") == "ok")
@@ -144,9 +157,15 @@ def test_a_badge_held_by_a_printer_fault_is_marked_printed_when_it_comes_out(kio
     visit = sign_in(visits, name="Amélie Dubois")
     reply = link.visitor_signed_in(visit).result(30)  # the agent waits `wait` (10 s), then says queued
     assert reply["ok"] and reply["result"]["state"] == "queued" and not visits.get(visit.id).badge_printed
+    assert badge_records(mqtt_recorder, visit.id) == []
     kiosk_rig.printer_sim.state.paper = "ok"
+    paper_back = datetime.now(timezone.utc)
     wait_until(lambda: visits.get(visit.id).badge_printed, what="job_completed for the badge")
     assert len(printed_badges(kiosk_rig, "Amélie Dubois")) == 1
+    [badge] = [json.loads(mqtt_recorder.wait_for(lambda t, p, r: t == VISITS and b"badge_printed" in p)[1])]
+    # The wait runs from the sign-in to the printout, the out-of-paper time included.
+    assert badge["waited_seconds"] >= (paper_back - visit.signed_in_at).total_seconds() - 0.1
+    assert visits.mark_badge_printed(visit.id) is None and len(badge_records(mqtt_recorder, visit.id)) == 1
 
 
 def test_the_link_comes_back_after_a_broker_restart_and_sends_what_waited(kiosk_rig, kiosk, broker, new_recorder):

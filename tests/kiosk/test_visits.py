@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sqlite3
 import threading
 from datetime import date, datetime, timedelta, timezone
 
@@ -218,3 +219,42 @@ def test_sign_ins_from_several_threads_get_distinct_badge_numbers(log):
         thread.join()
     numbers = sorted(v.badge_number for v in log.on_site())
     assert numbers == [f"{n:03d}" for n in range(1, 61)]
+
+
+def test_a_visitor_log_from_the_first_release_is_upgraded_and_keeps_its_visits(tmp_path, first_release_visitor_log):
+    path = tmp_path / "kiosk" / "visitors.db"
+    old_id = first_release_visitor_log(path, NOW - timedelta(hours=1))
+    log = VisitorLog(path, timezone="Europe/Bucharest")
+    try:
+        old = log.get(old_id)
+        assert (old.name, old.badge_number, old.badge_printed) == ("Ion Popescu", "001", True)
+        assert old.started_at is None and old.badge_printed_at is None  # not measured then
+        assert log.mark_badge_printed(old_id, NOW) is None  # printed before: not announced again
+        new = log.sign_in(name="Ana Pop", language="ro", started_at=NOW - timedelta(seconds=75), now=NOW)
+        assert new.badge_number == "002" and new.started_at == NOW - timedelta(seconds=75)
+        assert [v.id for v in log.on_site()] == [new.id, old_id]
+    finally:
+        log.close()
+    with sqlite3.connect(path) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(visits)")]
+    assert columns[-2:] == ["started_at", "badge_printed_at"] and columns.count("started_at") == 1
+    VisitorLog(path).close()  # opening an upgraded log again changes nothing
+
+
+def test_the_badge_is_marked_printed_once_with_its_time(log):
+    visit = log.sign_in(name="Ana Pop", language="ro", started_at=NOW - timedelta(seconds=40), now=NOW)
+    printed = log.mark_badge_printed(visit.id, NOW + timedelta(minutes=7))
+    assert printed.badge_printed and printed.badge_printed_at == NOW + timedelta(minutes=7)
+    assert log.mark_badge_printed(visit.id, NOW + timedelta(minutes=8)) is None
+    assert log.get(visit.id).badge_printed_at == NOW + timedelta(minutes=7)  # the first time stays
+    assert log.mark_badge_printed("no-such-visit") is None
+    record = log.visitor_records("Ana Pop")[0]
+    assert (record["started_at"], record["badge_printed_at"]) == ("2026-11-23T09:29:20+00:00", "2026-11-23T09:37:00+00:00")
+
+
+def test_a_start_after_the_sign_in_is_refused(log):
+    with pytest.raises(ValueError, match="started_at is after the sign-in"):
+        log.sign_in(name="Ana", language="ro", started_at=NOW + timedelta(seconds=1), now=NOW)
+    with pytest.raises(ValueError, match="time zone"):
+        log.sign_in(name="Ana", language="ro", started_at=datetime(2026, 11, 23, 9), now=NOW)
+    assert log.on_site() == []

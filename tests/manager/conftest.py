@@ -141,3 +141,46 @@ def running_manager(broker, tmp_path):
     for ingestor, history in reversed(started):
         ingestor.stop()
         history.close()
+
+
+@pytest.fixture
+def alerting(broker, tmp_path):
+    """alerting(extra_toml, database_url=SQLite) -> (alerter, history, ingestor), all started.
+    Call it again to "restart" the manager: the earlier one is stopped first."""
+    from manager.alerts import Alerter
+    from manager.history.store import History
+    from manager.ingest import Ingestor
+
+    started = []
+
+    def start(extra: str, database_url: str | None = None, retry_seconds: float = 60):
+        for ingestor, alerter, _ in started:
+            ingestor.stop()
+            alerter.stop()
+        database_url = database_url or f"sqlite:///{tmp_path / 'history.db'}"
+        config = manager_config(broker, database_url, tmp_path / "manager", extra)
+        history = History(database_url)
+        ingestor = Ingestor(config, history)
+        alerter = Alerter(config, history, retry_seconds=retry_seconds, tick_seconds=0.1)
+        alerter.attach(ingestor)
+        alerter.start()
+        ingestor.start()
+        assert ingestor.subscribed.wait(10)
+        started.append((ingestor, alerter, history))
+        return alerter, history, ingestor
+
+    yield start
+    for ingestor, alerter, history in reversed(started):
+        ingestor.stop()
+        alerter.stop()
+        history.close()
+
+
+@pytest.fixture
+def history(database_url):
+    """An opened History on each database (`database_url`), closed after the test."""
+    from manager.history.store import History
+
+    opened = History(database_url)
+    yield opened
+    opened.close()

@@ -29,3 +29,10 @@ def manager_config(broker, database_url: str, data_dir: Path, extra: str = "", s
         f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
         f'[manager]\nid = "{manager_id}"\ndatabase = "{database_url}"\ndata_dir = "{data_dir}"\n{sites_line}{extra}'
     )
+
+
+def alert_rules(**settings) -> str:
+    """A [manager.alerts] section: two recipients, a short hold-down, and any `settings`."""
+    values = {"email_to": '["manager@example.com", "it@example.com"]', "hold_down_seconds": 0.5,
+              "warning_after_minutes": 15, **settings}
+    return "[manager.alerts]\n" + "".join(f"{key} = {value}\n" for key, value in values.items())

@@ -30,13 +30,6 @@ def state(device: str, health: str, reasons: list[str], since: datetime = NOW, *
                    contract.device_state(device, "copier", health, reasons, since.isoformat(), **fields), True)
 
 
-@pytest.fixture
-def history(database_url):
-    opened = History(database_url)
-    yield opened
-    opened.close()
-
-
 def test_record_is_idempotent_for_every_kind(history):
     visit_in = {"event": "signed_in", "id": "e1", "visit": "v1", "at": NOW.isoformat(), "signed_in_at": NOW.isoformat(),
                 "pre_registered": True, "language": "de", "purpose": "interview"}

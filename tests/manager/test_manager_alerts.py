@@ -8,43 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 from mail_lab import MailLab
-from manager_rig import manager_config, wait_until
+from manager_rig import alert_rules, wait_until
 
-from manager.alerts import Alerter, duration_words
+from manager.alerts import duration_words
 from manager.history.schema import incidents
-from manager.history.store import History
-from manager.ingest import Ingestor
-
-
-@pytest.fixture
-def alerting(broker, tmp_path):
-    """alerting(extra_toml, database_url=SQLite) -> (alerter, history, ingestor), all started."""
-    started = []
-
-    def start(extra: str, database_url: str | None = None, retry_seconds: float = 60):
-        database_url = database_url or f"sqlite:///{tmp_path / 'history.db'}"
-        config = manager_config(broker, database_url, tmp_path / "manager", extra)
-        history = History(database_url)
-        ingestor = Ingestor(config, history)
-        alerter = Alerter(config, history, retry_seconds=retry_seconds, tick_seconds=0.1)
-        alerter.attach(ingestor)
-        alerter.start()
-        ingestor.start()
-        assert ingestor.subscribed.wait(10)
-        started.append((ingestor, alerter, history))
-        return alerter, history, ingestor
-
-    yield start
-    for ingestor, alerter, history in reversed(started):
-        ingestor.stop()
-        alerter.stop()
-        history.close()
-
-
-def rules(**settings) -> str:
-    values = {"email_to": '["manager@example.com", "it@example.com"]', "hold_down_seconds": 0.5,
-              "warning_after_minutes": 15, **settings}
-    return "[manager.alerts]\n" + "".join(f"{k} = {v}\n" for k, v in values.items())
 
 
 def ago(seconds: float) -> datetime:
@@ -52,7 +19,7 @@ def ago(seconds: float) -> datetime:
 
 
 def test_one_mail_per_incident_over_starttls_with_login(database_url, alerting, smtp_server, fake_agent):
-    alerter, history, ingestor = alerting(smtp_server.toml() + rules(), database_url)
+    alerter, history, ingestor = alerting(smtp_server.toml() + alert_rules(), database_url)
     agent = fake_agent()
     agent.all_ok()
     agent.state("desk-printer", "error", ["paper_out"], paper="out")
@@ -77,7 +44,7 @@ def test_one_mail_per_incident_over_starttls_with_login(database_url, alerting, 
 
 
 def test_flapping_within_the_hold_down_is_one_incident_and_the_recovery_says_how_long(alerting, smtp_server, fake_agent):
-    alerter, history, _ = alerting(smtp_server.toml() + rules(hold_down_seconds=3))
+    alerter, history, _ = alerting(smtp_server.toml() + alert_rules(hold_down_seconds=3))
     agent = fake_agent()
     agent.all_ok()
     start = ago(400)
@@ -102,7 +69,7 @@ def test_flapping_within_the_hold_down_is_one_incident_and_the_recovery_says_how
 
 
 def test_a_warning_is_announced_only_once_it_lasted_the_threshold(alerting, smtp_server, fake_agent):
-    alerter, history, ingestor = alerting(smtp_server.toml() + rules(warning_after_minutes=15))
+    alerter, history, ingestor = alerting(smtp_server.toml() + alert_rules(warning_after_minutes=15))
     agent = fake_agent(devices={"copier": "copier", "fax": "fax"})
     agent.all_ok()
     agent.state("fax", "warning", ["supply_low"])  # just now: not worth a mail yet
@@ -118,7 +85,7 @@ def test_a_warning_is_announced_only_once_it_lasted_the_threshold(alerting, smtp
 
 
 def test_an_offline_agent_is_one_incident_not_one_per_device(alerting, smtp_server, fake_agent):
-    alerter, history, _ = alerting(smtp_server.toml() + rules())
+    alerter, history, _ = alerting(smtp_server.toml() + alert_rules())
     agent = fake_agent(devices={"a": "printer", "b": "printer", "c": "copier", "d": "fax"})
     agent.all_ok()
     agent.offline()
@@ -133,7 +100,7 @@ def test_an_offline_agent_is_one_incident_not_one_per_device(alerting, smtp_serv
 
 
 def test_a_kiosk_that_goes_offline_is_announced_too(alerting, smtp_server, fake_kiosk):
-    alerting(smtp_server.toml() + rules())
+    alerting(smtp_server.toml() + alert_rules())
     kiosk = fake_kiosk()
     kiosk.online()
     kiosk.offline()
@@ -144,14 +111,14 @@ def test_a_kiosk_that_goes_offline_is_announced_too(alerting, smtp_server, fake_
 
 
 def test_a_restart_does_not_announce_an_open_incident_again(database_url, alerting, smtp_server, fake_agent):
-    alerter, history, ingestor = alerting(smtp_server.toml() + rules(), database_url)
+    alerter, history, ingestor = alerting(smtp_server.toml() + alert_rules(), database_url)
     agent = fake_agent()
     agent.state("desk-printer", "offline", ["unreachable"])
     agent.flush()
     smtp_server.wait_for(1)
     ingestor.stop()
     alerter.stop()
-    alerter, history, ingestor = alerting(smtp_server.toml() + rules(), database_url)  # retained state again
+    alerter, history, ingestor = alerting(smtp_server.toml() + alert_rules(), database_url)  # retained state again
     assert wait_until(lambda: ingestor.stats["received"] >= 1)
     assert wait_until(lambda: ingestor.drained(1) and alerter._inbox.empty())
     alerter.check(datetime.now(timezone.utc))
@@ -159,7 +126,7 @@ def test_a_restart_does_not_announce_an_open_incident_again(database_url, alerti
 
 
 def test_webhook_gets_the_fault_and_the_recovery_as_json(alerting, webhook_server, fake_agent):
-    alerting(rules(email_to="[]", webhook=f'{{ url = "{webhook_server.url}" }}'))
+    alerting(alert_rules(email_to="[]", webhook=f'{{ url = "{webhook_server.url}" }}'))
     agent = fake_agent()
     down_at = ago(100)
     agent.state("desk-printer", "error", ["cover_open"], since=down_at)
@@ -179,7 +146,7 @@ def test_webhook_gets_the_fault_and_the_recovery_as_json(alerting, webhook_serve
 def test_a_mail_server_that_is_down_is_logged_and_tried_again(alerting, tmp_path, fake_agent, caplog):
     lab = MailLab(tmp_path)  # not started yet: nothing listens on its port
     with caplog.at_level(logging.ERROR, logger="frontdesk.manager.alerts"):
-        alerter, history, _ = alerting(lab.toml() + rules(), retry_seconds=0.5)
+        alerter, history, _ = alerting(lab.toml() + alert_rules(), retry_seconds=0.5)
         agent = fake_agent()
         agent.state("desk-printer", "error", ["paper_out"])
         agent.flush()
@@ -195,7 +162,7 @@ def test_a_mail_server_that_is_down_is_logged_and_tried_again(alerting, tmp_path
 
 def test_a_failing_webhook_does_not_send_the_mail_twice(alerting, smtp_server, webhook_server, fake_agent):
     webhook_server.status = 503
-    alerter, history, _ = alerting(smtp_server.toml() + rules(webhook=f'{{ url = "{webhook_server.url}" }}'),
+    alerter, history, _ = alerting(smtp_server.toml() + alert_rules(webhook=f'{{ url = "{webhook_server.url}" }}'),
                                    retry_seconds=0.3)
     agent = fake_agent()
     agent.state("copier", "error", ["door_open"])

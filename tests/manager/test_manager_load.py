@@ -13,12 +13,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from manager_rig import manager_config, wait_until
+from manager_rig import wait_until
 
-from manager.alerts import Alerter
 from manager.history import schema
-from manager.history.store import History
-from manager.ingest import Ingestor
 
 AGENTS, SITES = 200, 10
 DEVICES = {"desk-printer": "printer", "scale": "scale", "copier": "copier", "fax": "fax"}
@@ -42,22 +39,11 @@ def broker(tmp_path):
 
 
 @pytest.fixture
-def manager_with_alerts(broker, tmp_path):
+def manager_with_alerts(alerting):
     """History, ingest and alerts as `frontdesk-manager run` wires them (no mail or webhook
     configured: the incidents are counted in their table, not sent anywhere)."""
-    url = f"sqlite:///{tmp_path / 'history.db'}"
-    config = manager_config(broker, url, tmp_path / "manager", "[manager.alerts]\nhold_down_seconds = 0\n")
-    history = History(url)
-    ingestor = Ingestor(config, history)
-    alerter = Alerter(config, history, tick_seconds=0.2)
-    alerter.attach(ingestor)
-    alerter.start()
-    ingestor.start()
-    assert ingestor.subscribed.wait(10)
-    yield history, ingestor, alerter
-    ingestor.stop()
-    alerter.stop()
-    history.close()
+    alerter, history, ingestor = alerting("[manager.alerts]\nhold_down_seconds = 0\n")
+    return history, ingestor, alerter
 
 
 def test_two_hundred_agents_with_four_devices_lose_nothing(broker, manager_with_alerts, running_manager, tmp_path):

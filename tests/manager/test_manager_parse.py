@@ -44,8 +44,17 @@ def test_other_topics_are_not_ours_and_not_logged(topic, caplog):
     assert caplog.text == ""
 
 
-def test_a_cleared_retained_message_is_skipped_quietly(caplog):
-    assert parse("frontdesk/hq/agent/main/devices/p1/state", b"", True, NOW) is None
+@pytest.mark.parametrize("retained", [True, False])
+def test_a_cleared_device_state_means_the_device_was_removed(retained, caplog):
+    message = parse("frontdesk/hq/agent/main/devices/p1/state", b"", retained, NOW)
+    assert (message.kind, message.source_id, message.device, message.payload) == ("removed", "main", "p1", {})
+    assert message.received_at == NOW and message.retained is retained
+    assert caplog.text == ""
+
+
+@pytest.mark.parametrize("leaf", ["availability", "devices/p1/events", "ledger"])
+def test_other_cleared_messages_are_skipped_quietly(leaf, caplog):
+    assert parse(f"frontdesk/hq/agent/main/{leaf}", b"", True, NOW) is None
     assert caplog.text == ""
 
 
@@ -61,6 +70,31 @@ def test_ledger_payloads_that_break_the_contract(payload, problem, caplog):
     with caplog.at_level(logging.WARNING, logger="frontdesk.manager.ingest"):
         assert parse("frontdesk/hq/agent/ledger-test/ledger", payload, False, NOW) is None
     assert problem in caplog.text and "frontdesk/hq/agent/ledger-test/ledger" in caplog.text
+
+
+VISIT = '"id": "x", "visit": "v1", "at": "2026-01-01T10:00:00Z", "signed_in_at": "2026-01-01T09:00:00Z"'
+
+
+@pytest.mark.parametrize(("payload", "problem"), [
+    ('{"event": "signed_in", %s, "started_at": "2026-01-01T09:00:01Z"}' % VISIT,
+     "started_at: Value error, must not be after signed_in_at"),
+    ('{"event": "signed_in", %s, "started_at": "2026-01-01T08:59:00"}' % VISIT, "started_at: Input should have timezone"),
+    ('{"event": "badge_printed", %s, "waited_seconds": 3600}' % VISIT, "printed_at: Field required"),
+    ('{"event": "badge_printed", %s, "printed_at": "2026-01-01T10:00:00Z", "waited_seconds": -1}' % VISIT,
+     "waited_seconds: Input should be greater than or equal to 0"),
+    ('{"event": "badge_printed", %s, "printed_at": "2026-01-01T10:00:00Z", "waited_seconds": NaN}' % VISIT,
+     "waited_seconds: Input should be a finite number"),
+    ('{"event": "sign_in_abandoned", "id": "x", "at": "2026-01-01T10:00:00Z", "started_at": "2026-01-01T09:59:00Z",'
+     ' "seconds": 20}', "step: Field required"),
+    ('{"event": "sign_in_abandoned", "id": "x", "at": "2026-01-01T10:00:00Z", "started_at": "2026-01-01T09:59:00Z",'
+     ' "seconds": 20, "step": ""}', "step: String should have at least 1 character"),
+    ('{"event": "badge_collected", %s}' % VISIT,
+     "'badge_collected' is not one of signed_in, signed_out, badge_printed, sign_in_abandoned"),
+])
+def test_visit_records_that_break_the_contract(payload, problem, caplog):
+    with caplog.at_level(logging.WARNING, logger="frontdesk.manager.ingest"):
+        assert parse("frontdesk/hq/kiosk/records-test/visits", payload.encode(), False, NOW) is None
+    assert problem in caplog.text and "frontdesk/hq/kiosk/records-test/visits" in caplog.text
 
 
 def test_a_state_for_another_device_than_its_topic_is_refused(caplog):
@@ -81,7 +115,8 @@ def test_any_bytes_at_all_give_a_message_or_none_never_an_exception(payload, lea
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(["event", "id", "at", "visit", "signed_in_at", "duration_seconds", "language"]),
+@given(st.dictionaries(st.sampled_from(["event", "id", "at", "visit", "signed_in_at", "duration_seconds", "language",
+                                        "started_at", "printed_at", "waited_seconds", "seconds", "step"]),
                        st.one_of(st.none(), st.integers(), st.text(max_size=20), st.floats(), st.booleans())))
 def test_any_json_object_on_the_visits_topic_is_handled(payload):
     parse("frontdesk/hq/kiosk/fuzz/visits", contract.encode(payload), False, NOW)

@@ -3,6 +3,7 @@ receipts, weighing mail, devices, the evacuation list and the CSV export; and th
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from datetime import UTC
@@ -99,7 +100,7 @@ def test_staff_print_a_receipt_weigh_mail_and_look_after_the_devices(scale_rig, 
         ui.close()
 
 
-def test_an_idle_kiosk_returns_to_the_welcome_screen_and_forgets(kiosk_rig, xvfb):
+def test_an_idle_kiosk_returns_to_the_welcome_screen_and_forgets(kiosk_rig, xvfb, mqtt_recorder):
     from datetime import datetime, timedelta
 
     from kiosk.visits import VisitorLog
@@ -124,6 +125,12 @@ def test_an_idle_kiosk_returns_to_the_welcome_screen_and_forgets(kiosk_rig, xvfb
         state = ui.wait_for(lambda s: s["screen"] == "welcome", 20, "the idle reset")
         assert time.monotonic() - started >= 8  # not before the idle time is up (less a tap's margin)
         assert state["language"] == "ro"
+        # The visitor gave up on the name screen: counted for the desk's figures, nothing typed is sent.
+        visits_topic = "frontdesk/test/kiosk/lobby/visits"
+        _, payload, _ = mqtt_recorder.wait_for(lambda t, p, r: t == visits_topic and b"sign_in_abandoned" in p)
+        record = json.loads(payload)
+        assert record["step"] == "name" and 0 < record["seconds"] < 60 and b"Hans" not in payload
+        assert len(mqtt_recorder.json_on(visits_topic)) == 1  # not a visit: no signed_in
         ui.tap("welcome.sign_in")
         assert ui.widget("name.field")["text"] == ""  # what was typed is forgotten
     finally:

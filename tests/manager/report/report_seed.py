@@ -4,7 +4,9 @@ The fortnight is Monday 19 October to Sunday 1 November 2026 in Europe/Bucharest
 so it spans the end of summer time (Sunday 25 October, 04:00 EEST -> 03:00 EET).
 Visits, receipts and mail are generated from local wall-clock times and kept here
 as plain Python records: the tests compute what the report must show from these
-records, independently of the report's own queries.
+records, independently of the report's own queries. Visitors' waits (time to sign in,
+badge wait) are measured by the kiosk from the second day on (it was upgraded then);
+a badge signed in during a desk-printer fault waits until the printer is back.
 """
 
 from __future__ import annotations
@@ -21,7 +23,16 @@ from sqlalchemy import Engine, insert
 
 from contract.config import FrontdeskConfig, parse_config
 
-from manager.history.schema import availability, device_events, device_states, mail, metadata, receipts, visits
+from manager.history.schema import (
+    abandoned_sign_ins,
+    availability,
+    device_events,
+    device_states,
+    mail,
+    metadata,
+    receipts,
+    visits,
+)
 
 TZ = ZoneInfo("Europe/Bucharest")
 FIRST, LAST = date(2026, 10, 19), date(2026, 11, 1)
@@ -61,6 +72,16 @@ class Visit:
     purpose: str | None
     language: str
     pre_registered: bool
+    sign_in_seconds: float | None = None  # None: not measured (the kiosk before its upgrade)
+    badge_wait_seconds: float | None = None  # None: not measured, or never confirmed printed
+
+
+@dataclass
+class Abandoned:
+    site: str
+    started: datetime  # local
+    seconds: float
+    step: str
 
 
 @dataclass
@@ -122,6 +143,7 @@ JOBS = {("printer", "desk-printer"): {"job_completed": 23, "job_waiting": 2}, ("
 @dataclass
 class Seed:
     visits: list[Visit] = field(default_factory=list)
+    abandoned: list[Abandoned] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
     mail: list[MailItem] = field(default_factory=list)
 
@@ -162,7 +184,43 @@ def generate(seed: int = 20261019) -> Seed:
     made.visits.append(Visit("branch", _local(date(2026, 10, 20), 11, 0), 900.0, "meeting", "en", False))
     made.receipts.append(Receipt("branch", _local(date(2026, 10, 20), 11, 5), Decimal("99.99"), "card", 1))
     made.mail.append(MailItem("branch", _local(date(2026, 10, 20), 11, 10), "parcel", "domestic", 800.0, Decimal("21.00")))
+    _add_waits(made, random.Random(seed + 1))  # its own generator: the records above stay as they were
     return made
+
+
+KIOSK_UPGRADED = datetime(2026, 10, 20, 0, 0, tzinfo=TZ)
+STEPS = ("name", "name", "company", "host", "policy", "policy", "policy", "invitation", "field:car_plate")
+
+
+def _badge_ready(signed_in: datetime) -> datetime:
+    """When the desk printer could print a badge asked for at `signed_in` (UTC): at once, or
+    when the fault it was in ended (the first state after it that is not an error)."""
+    changes = DEVICES[("printer", "desk-printer")]
+    current = max((change for change in changes if change[0] <= signed_in), key=lambda change: change[0])
+    if current[1] != "error":
+        return signed_in
+    return min(at for at, health, _ in changes if at > signed_in and health != "error")
+
+
+def _add_waits(made: Seed, rng: random.Random) -> None:
+    # Two visitors who came while the desk printer was out of paper (27 Oct, 11:00-11:50 local).
+    made.visits.append(Visit(SITE, _local(date(2026, 10, 27), 11, 5), 1500.0, "meeting", "ro", False))
+    made.visits.append(Visit(SITE, _local(date(2026, 10, 27), 11, 30), 2400.0, "interview", "en", True))
+    for visit in made.visits:
+        if visit.site != SITE or visit.signed_in < KIOSK_UPGRADED:
+            continue
+        visit.sign_in_seconds = round(rng.lognormvariate(4.0, 0.45), 1)  # about 55 s, a few over 2 min
+        ready = _badge_ready(visit.signed_in.astimezone(UTC))
+        quick = round(rng.uniform(0.3, 3.0), 1)
+        visit.badge_wait_seconds = round((ready - visit.signed_in).total_seconds() + quick, 1)
+    # One badge never confirmed: the visitor signed out while the printer had no paper.
+    unconfirmed = next(v for v in made.visits if v.sign_in_seconds is not None and v.purpose == "delivery")
+    unconfirmed.badge_wait_seconds = None
+    for day in range(20, 32):
+        for _ in range(rng.randint(0, 2)):
+            started = datetime(2026, 10, day, rng.randint(8, 17), rng.randrange(60), tzinfo=TZ)
+            made.abandoned.append(Abandoned(SITE, started, float(rng.randint(15, 240)), rng.choice(STEPS)))
+    made.abandoned.append(Abandoned("branch", datetime(2026, 10, 20, 11, 30, tzinfo=TZ), 60.0, "name"))
 
 
 def insert_seed(engine: Engine, made: Seed) -> None:
@@ -173,8 +231,13 @@ def insert_seed(engine: Engine, made: Seed) -> None:
             {"site": v.site, "kiosk": KIOSK, "visit": f"v{index}", "signed_in_at": v.signed_in,
              "signed_out_at": None if v.seconds is None else v.signed_in + timedelta(seconds=v.seconds),
              "duration_seconds": v.seconds, "language": v.language, "purpose": v.purpose,
-             "pre_registered": v.pre_registered}
+             "pre_registered": v.pre_registered, "sign_in_seconds": v.sign_in_seconds,
+             "badge_wait_seconds": v.badge_wait_seconds}
             for index, v in enumerate(made.visits)])
+        connection.execute(insert(abandoned_sign_ins), [
+            {"event_id": f"a{index}", "site": a.site, "kiosk": KIOSK, "started_at": a.started, "seconds": a.seconds,
+             "step": a.step}
+            for index, a in enumerate(made.abandoned)])
         connection.execute(insert(receipts), [
             {"site": r.site, "agent": AGENT, "number": f"2026-{index:06d}", "at": r.at, "total": r.total,
              "currency": "RON", "payment_method": r.method, "items": r.items}

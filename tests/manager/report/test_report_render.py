@@ -63,7 +63,7 @@ def test_the_html_is_one_self_contained_file(rendered):
     html = html_path.read_text("utf-8")
     assert "<link" not in html and "<script" not in html
     sources = re.findall(r'src="([^"]*)"', html)
-    assert len(sources) == 6 and all(src.startswith("data:image/svg+xml;base64,") for src in sources)
+    assert len(sources) == 7 and all(src.startswith("data:image/svg+xml;base64,") for src in sources)
     assert all(alt for alt in re.findall(r'alt="([^"]*)"', html))
     for heading in SECTIONS:
         assert heading in html
@@ -119,15 +119,15 @@ def test_an_empty_period_still_makes_a_report_that_says_so(sqlite_history):
     assert "Page 1 of" in texts[0]
 
 
-def test_the_pdf_carries_the_six_charts_as_images(rendered):
+def test_the_pdf_carries_the_seven_charts_as_images(rendered):
     data, _, pdf = rendered
     html = render_html(data, report_config("sqlite:///x", Path("/nonexistent")).office, chart_format="png")
-    assert html.count("data:image/png;base64,") == 6
+    assert html.count("data:image/png;base64,") == 7
     document = pdfium.PdfDocument(str(pdf))
     try:
         images = [obj for index in range(len(document))
                   for obj in document[index].get_objects(filter=(pdfium_raw.FPDF_PAGEOBJ_IMAGE,))]
-        assert len(images) == 6
+        assert len(images) == 7
         assert all(image.get_px_size()[0] >= 1200 for image in images)  # 7 inches at 200 dpi, not a thumbnail
     finally:
         document.close()
