@@ -182,6 +182,7 @@ def summary(data, office) -> tuple[str, str]:
         f"Front-office report for {site}, {period} ({data.period.tz.key}).", "",
         "No activity was recorded in this period." if data.empty else None,
         f"Visitors: {f.number(v.total)} (average visit {f.duration(v.average_seconds)})",
+        _waiting_line(v.waiting, f) if v.waiting.measured else None,
         f"Receipts: {f.number(r.count)}, {f.amounts(r.totals)}",
         f"Mail: {f.number(p.count)} items, {f.amounts(p.totals)} postage",
         f"Device faults: {f.number(sum(row.count for row in d.faults))}; "
@@ -191,3 +192,9 @@ def summary(data, office) -> tuple[str, str]:
         "", "The full report is attached: a PDF to print, and the same as HTML to open in a browser.",
     ]
     return f"Front-office report, {site}: {period}", "\n".join(line for line in lines if line is not None) + "\n"
+
+
+def _waiting_line(waiting, f) -> str:
+    return (f"Waiting: half signed in within {f.duration(waiting.sign_in_median)}; badges a median "
+            f"{f.duration(waiting.badge_median)} after the sign-in, {f.number(waiting.badges_over_a_minute)} "
+            f"waited over a minute; {f.number(waiting.abandoned)} sign-ins given up")

@@ -126,6 +126,7 @@ def test_the_report_is_mailed_with_pdf_and_html_through_smtp(tmp_path, smtp_serv
     assert message["Subject"] == "Front-office report, all sites: Mon 26 Oct 2026 – Sun 1 Nov 2026"
     text = message.get_body(("plain",)).get_content()
     assert "Visitors: " in text and "RON" in text and "Still out of order: mail-scale" in text
+    assert "Waiting: half signed in within " in text and "sign-ins given up" in text
     attachments = {part.get_filename(): part for part in message.iter_attachments()}
     base = "frontdesk-report-all-sites-2026-10-26-to-2026-11-01"
     assert set(attachments) == {f"{base}.pdf", f"{base}.html"}
