@@ -156,9 +156,9 @@ class KioskApp(App):
         self.sign_in_started = time.monotonic()
         self.go("invitation")
 
-    def _wall_time(self, moment: float) -> datetime:
-        """A time.monotonic() reading of the past, as UTC wall-clock time."""
-        return datetime.now(timezone.utc) - timedelta(seconds=time.monotonic() - moment)
+    def _wall_time(self, moment: float, now: datetime | None = None) -> datetime:
+        """A time.monotonic() reading of the past, as UTC wall-clock time (`now`: the wall clock now)."""
+        return (now or datetime.now(timezone.utc)) - timedelta(seconds=time.monotonic() - moment)
 
     def next_step(self, current: str) -> None:
         steps = self.steps()
@@ -208,7 +208,7 @@ class KioskApp(App):
                 name=draft.name, company=draft.company or None, host=draft.host or None, purpose=draft.purpose,
                 language=self.tr.language, fields=dict(draft.fields), signature_png=signature_png,
                 invitation_code=draft.invitation_code, now=now,
-                started_at=now - timedelta(seconds=time.monotonic() - started) if started is not None else None)
+                started_at=self._wall_time(started, now) if started is not None else None)
         except (ValueError, sqlite3.Error) as error:  # refused (an invitation used meanwhile), or a full disk
             log.warning("sign-in refused: %s", error)
             done.show("ask_desk", draft.name)

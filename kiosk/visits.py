@@ -21,6 +21,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from contract.config_base import LANGUAGES
+from contract.durable import open_durable
 from kiosk import visitor_export
 from kiosk.names import INVITATION_CODE_LENGTH, SIGNOUT_CODE_LENGTH, fold, new_code, normalise_code
 
@@ -133,12 +134,9 @@ class VisitorLog:
     """
 
     def __init__(self, path: Path, timezone: str = "UTC") -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._zone = ZoneInfo(timezone)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "secure_delete=ON", "foreign_keys=ON"):
-            self._db.execute(f"PRAGMA {pragma}")
-        self._db.executescript(SCHEMA)
+        self._db = open_durable(Path(path), SCHEMA, shared=True)
+        self._db.execute("PRAGMA secure_delete=ON")
         self._lock = threading.RLock()
         self._add_missing_columns()
 

@@ -111,7 +111,7 @@ class Formats:
 
     @staticmethod
     def moment(value: datetime) -> str:
-        return format_date(value, "EEE d MMM y", locale="en") + " " + format_time(value, "HH:mm", locale="en")
+        return f"{Formats.day(value)} {Formats.time(value)}"
 
     @staticmethod
     def hour_slot(hour: int) -> str:

@@ -34,14 +34,18 @@ class NotifyListener:
     def close(self) -> None:
         self.sock.close()
 
-    def wait_for(self, key: str, value: str | None = None, timeout: float = 15) -> dict[str, str]:
-        deadline = time.monotonic() + timeout
+    def _datagrams(self, seconds: float):
+        """Each datagram that arrives within the next `seconds`."""
+        deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
             self.sock.settimeout(left)
             try:
-                data = self.sock.recv(4096)
+                yield self.sock.recv(4096)
             except TimeoutError:
-                break
+                return
+
+    def wait_for(self, key: str, value: str | None = None, timeout: float = 15) -> dict[str, str]:
+        for data in self._datagrams(timeout):
             fields = dict(line.split("=", 1) for line in data.decode().splitlines())
             self.messages.append((time.monotonic(), fields))
             if key in fields and value in (None, fields[key]):
@@ -59,16 +63,7 @@ class NotifyListener:
 
     def pings_during(self, seconds: float) -> list[float]:
         """The times of the WATCHDOG=1 datagrams that arrive in the next `seconds`."""
-        deadline, pings = time.monotonic() + seconds, []
-        while (left := deadline - time.monotonic()) > 0:
-            self.sock.settimeout(left)
-            try:
-                data = self.sock.recv(4096)
-            except TimeoutError:
-                break
-            if b"WATCHDOG=1" in data.split(b"\n"):
-                pings.append(time.monotonic())
-        return pings
+        return [time.monotonic() for data in self._datagrams(seconds) if b"WATCHDOG=1" in data.split(b"\n")]
 
 
 @pytest.fixture
