@@ -38,15 +38,6 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _reported_time(value: object) -> datetime | None:
-    """An ISO 8601 time with a zone from another process, or None for anything else."""
-    try:
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-    return moment if moment is not None and moment.tzinfo is not None else None
-
-
 def _json_object(payload: bytes) -> dict | None:
     """The payload as a JSON object, or None for anything else (which is ignored, not fatal)."""
     try:
@@ -193,7 +184,7 @@ class KioskLink:
         if event and event.get("event") == "job_completed" and event.get("kind") == "badge":
             request_id = event.get("request_id")
             if isinstance(request_id, str) and self.visits.get(request_id) is not None:
-                self._badge_printed(request_id, _reported_time(event.get("at")))
+                self._badge_printed(request_id, contract.parse_time(event.get("at")))
 
     # -- commands and visits --------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, and_, func, or_, select
 
+from contract import mqtt as contract
 from manager.history.schema import availability, device_events, device_states
 from manager.report.period import Period
 from manager.report.queries import in_sites
@@ -165,16 +166,8 @@ def _changed_at(row, previous: Change | None) -> datetime:
     if previous is None or row.health != previous.health:
         moment = row.since
     else:
-        moment = _parse_time(row.payload.get("updated") if isinstance(row.payload, dict) else None) or row.received_at
+        moment = contract.parse_time(row.payload.get("updated") if isinstance(row.payload, dict) else None) or row.received_at
     return moment if previous is None else max(moment, previous.at)
-
-
-def _parse_time(text) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else None
 
 
 def _availability_changes(connection, start, stop, sites):
