@@ -166,7 +166,8 @@ def _changed_at(row, previous: Change | None) -> datetime:
     if previous is None or row.health != previous.health:
         moment = row.since
     else:
-        moment = contract.parse_time(row.payload.get("updated") if isinstance(row.payload, dict) else None) or row.received_at
+        updated = row.payload.get("updated") if isinstance(row.payload, dict) else None
+        moment = contract.parse_time(updated) or row.received_at
     return moment if previous is None else max(moment, previous.at)
 
 
