@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.print_requests import BadgeRequest, DrawerRequest, ListRequest, ReceiptRequest, receipt_record, stored
+from contract import clock
 from contract import mqtt as contract
 from devices.errors import DeviceError
 
@@ -157,7 +159,7 @@ class Commands:
         supervisor = self.devices.get("printer", request.printer)
         if kind == "drawer" and supervisor.device.config.drawer_pin is None:
             raise CommandError(contract.INVALID_REQUEST, f"printer {supervisor.device.id!r} has no cash drawer")
-        job, new = supervisor.submit(kind, stored(request, datetime.now(timezone.utc)), request.request_id)
+        job, new = supervisor.submit(kind, stored(request, clock.now()), request.request_id)
         if new and kind == "receipt":
             self.on_ledger(contract.event("receipt_issued", **receipt_record(job, self.office)))
         job = supervisor.jobs.wait_until_printed(job.id, request.wait)
@@ -184,10 +186,14 @@ class Commands:
             grams = parse_weight(request.weight)
         except ValueError as error:
             raise InvalidWeight(str(error)) from None
-        carrier = request.carrier or self.postage_carrier
+        carrier, day = request.carrier or self.postage_carrier, self._office_today()
         if request.mail_class:
-            return quote(grams, request.mail_class, request.destination, carrier).as_dict()
-        return {"options": [q.as_dict() for q in available_classes(carrier, request.destination, grams)]}
+            return quote(grams, request.mail_class, request.destination, carrier, on=day).as_dict()
+        return {"options": [q.as_dict() for q in available_classes(carrier, request.destination, grams, on=day)]}
+
+    def _office_today(self) -> date:
+        """The rate table in force is the one of the office's date, not the machine's."""
+        return clock.today(ZoneInfo(self.office.timezone if self.office else "UTC"))
 
     def _mail_record(self, request: MailRecordRequest) -> dict[str, Any]:
         """Price the item and record it in the mail log; a request_id records it once."""

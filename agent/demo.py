@@ -12,8 +12,10 @@ import errno
 import sys
 import threading
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from agent.local_broker import LocalBroker
+from contract import clock
 from contract.config import load_config
 
 DEMO_PORT = 9100
@@ -297,7 +299,8 @@ def _weigh_a_letter(config, simulator) -> None:
     finally:
         scale.close()
     print(f"weighed: {reading.describe()} (stable, as the scale says)")
-    quotes = available_classes(config.postage.carrier, "domestic", reading.grams)
+    quotes = available_classes(config.postage.carrier, "domestic", reading.grams,
+                               on=clock.today(ZoneInfo(config.office.timezone)))
     for option in quotes:
         print(f"  {option.carrier_name} {option.mail_class_name}, {option.rated_weight}: {option.price} {option.currency}")
     cheapest = quotes[0]

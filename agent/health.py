@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from contract import clock
 from contract import mqtt as contract
 
 Publish = Callable[[str, str, dict[str, Any]], None]  # (device id, leaf, payload)
@@ -29,7 +30,7 @@ class HealthTracker:
         self._lock = threading.Lock()
         self._health: str | None = None
         self._reasons: tuple[str, ...] = ()
-        self._since = datetime.now(timezone.utc)
+        self._since = clock.now()
         self._last_fields: dict[str, Any] = {}
         # Since when, and why, the device has not been ok: one outage may pass
         # through several healths (error, then warning) before it recovers.
@@ -46,7 +47,7 @@ class HealthTracker:
             changed = (health, reasons) != (self._health, self._reasons)
             if not changed and fields == self._last_fields:
                 return
-            now = datetime.now(timezone.utc)
+            now = clock.now()
             if changed:
                 self._announce(health, reasons, now)
                 if self._on_change is not None:

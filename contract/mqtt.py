@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
+
+from contract import clock
 
 CONTRACT_VERSION = 1
 ONLINE, OFFLINE = "online", "offline"
@@ -70,7 +72,7 @@ def kiosk_visits(site: str, kiosk_id: str) -> str:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return clock.now().isoformat(timespec="milliseconds")
 
 
 def parse_time(value: object) -> datetime | None:

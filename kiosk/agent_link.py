@@ -19,6 +19,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from contract import clock
 from contract import mqtt as contract
 from contract.config import FrontdeskConfig
 from contract.mqtt_client import CommandClient, make_client
@@ -218,7 +219,7 @@ class KioskLink:
         return self._print_badge(visit)
 
     def visitor_signed_out(self, visit: Visit) -> None:
-        signed_out = visit.signed_out_at or datetime.now(timezone.utc)
+        signed_out = visit.signed_out_at or clock.now()
         self._publish(self._visits_topic(), {
             "event": "signed_out", "id": uuid.uuid4().hex, "visit": visit.id, "at": contract.now(),
             "signed_in_at": _iso(visit.signed_in_at),
@@ -237,7 +238,7 @@ class KioskLink:
         `reported_at` is the agent's own time of the printout (its job_completed event); without
         it, or when it is not between the sign-in and now (clocks disagree), it is now: when
         the kiosk learnt of it."""
-        printed_at = now = datetime.now(timezone.utc)
+        printed_at = now = clock.now()
         if reported_at is not None:
             known = self.visits.get(visit_id)
             if known is not None and known.signed_in_at <= reported_at <= now:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from contract import clock
 from contract.config import ConfigError, FrontdeskConfig, load_config
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ def _set_pin(args: argparse.Namespace) -> int:
 
 def _invite(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    day = args.date or datetime.now(ZoneInfo(config.office.timezone)).date()
+    day = args.date or clock.today(ZoneInfo(config.office.timezone))
     with _visitor_log(config) as log:
         try:
             invitation = log.add_invitation(name=args.name, company=args.company, host=args.host, valid_on=day)

@@ -11,7 +11,7 @@ import logging
 import signal
 import sqlite3
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kivy.app import App
@@ -19,6 +19,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from contract import clock
 from kiosk.agent_link import KioskLink
 from kiosk.i18n import Translator
 from kiosk.screens.base import SignInDraft, on_ui_thread
@@ -76,12 +77,7 @@ class KioskApp(App):
         from kiosk.screens.done import DoneScreen
         from kiosk.screens.lookup import InvitationScreen, SignOutScreen
         from kiosk.screens.policy import PolicyScreen
-        from kiosk.screens.signin import (
-            ExtraFieldScreen,
-            HostScreen,
-            PurposeScreen,
-            TextStepScreen,
-        )
+        from kiosk.screens.signin import ExtraFieldScreen, HostScreen, PurposeScreen, TextStepScreen
         from kiosk.screens.staff import staff_screens
         from kiosk.screens.welcome import WelcomeScreen
 
@@ -158,7 +154,7 @@ class KioskApp(App):
 
     def _wall_time(self, moment: float, now: datetime | None = None) -> datetime:
         """A time.monotonic() reading of the past, as UTC wall-clock time (`now`: the wall clock now)."""
-        return (now or datetime.now(timezone.utc)) - timedelta(seconds=time.monotonic() - moment)
+        return (now or clock.now()) - timedelta(seconds=time.monotonic() - moment)
 
     def next_step(self, current: str) -> None:
         steps = self.steps()
@@ -202,7 +198,7 @@ class KioskApp(App):
     def complete_sign_in(self, signature_png: bytes) -> None:
         draft, done = self.draft, self.screens.get_screen("done")
         started, self.sign_in_started = self.sign_in_started, None  # done: no longer one to abandon
-        now = datetime.now(timezone.utc)  # one reading for both times, so the start is never after the end
+        now = clock.now()  # one reading for both times, so the start is never after the end
         try:
             visit = self.visits.sign_in(
                 name=draft.name, company=draft.company or None, host=draft.host or None, purpose=draft.purpose,

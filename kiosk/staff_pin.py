@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from contract import clock
 from contract.durable import open_durable
 from contract.secret_hash import check_secret_hash, hash_secret, secret_matches
 
@@ -60,7 +61,7 @@ class StaffLock:
         self._db.close()
 
     def check(self, pin: str, now: datetime | None = None) -> PinCheck:
-        now = now or datetime.now(timezone.utc)
+        now = now or clock.now()
         with self._lock:
             failures, locked_until = self._load()
             if not self.enabled:

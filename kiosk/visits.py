@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from contract import clock
 from contract.config_base import LANGUAGES
 from contract.durable import open_durable
 from kiosk import visitor_export
@@ -91,7 +92,7 @@ class Invitation:
 
 def _utc(moment: datetime | None) -> datetime:
     if moment is None:
-        return datetime.now(timezone.utc)
+        return clock.now()
     if moment.tzinfo is None:
         raise ValueError("times must carry a time zone")
     return moment.astimezone(timezone.utc)

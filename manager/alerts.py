@@ -30,11 +30,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from contract import clock
 from contract.config import FrontdeskConfig
 from manager import payloads
 from manager.history.incidents import IncidentBook
@@ -117,7 +118,7 @@ class Alerter:
                 # A burst is taken message by message, but never for longer than a tick
                 # without looking at what is due.
                 if time.monotonic() >= next_check:
-                    self.check(datetime.now(timezone.utc))
+                    self.check(clock.now())
                     next_check = time.monotonic() + self.tick
             except sa.exc.SQLAlchemyError as error:  # the database away for a moment
                 log.error("alert check failed, the history database did not answer (%s); trying again",

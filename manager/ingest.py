@@ -26,13 +26,14 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Literal
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from contract import clock
 from contract import mqtt as contract
 from contract.config import FrontdeskConfig
 from contract.mqtt_client import CommandClient, make_client
@@ -172,6 +173,7 @@ class Ingestor:
         self._listeners: list[Callable[[Message], None]] = []
         self._inbox: queue.Queue[tuple] = queue.Queue()
         self._stopping = threading.Event()
+        self._stop_lock = threading.Lock()
         self._client = make_client(config.mqtt, self.client_id)
         self._client.on_connect = self._connected
         self._client.on_disconnect = self._disconnected
@@ -201,17 +203,21 @@ class Ingestor:
 
     def stop(self, timeout: float = 30) -> None:
         """Leave the session at the broker (what arrives from now on waits there for the next
-        start), then store everything already received."""
-        self._stopping.set()
-        for client in (self._client, self._commands_client):
-            client.disconnect()
-            client.loop_stop()
-        if not self.drained(timeout):
-            log.error("stopped with %d received messages not stored (the database did not answer)",
-                      self._inbox.qsize())
-        self._inbox.put(None)  # wakes the writer to end
-        if self._writer.is_alive():
-            self._writer.join(timeout)
+        start), then store everything already received. Calling it again does nothing: the
+        writer is gone and nothing new can arrive."""
+        with self._stop_lock:  # a second caller waits for the first one's stop to finish
+            if self._stopping.is_set():
+                return
+            self._stopping.set()
+            for client in (self._client, self._commands_client):
+                client.disconnect()
+                client.loop_stop()
+            if not self.drained(timeout):
+                log.error("stopped with %d received messages not stored (the database did not answer)",
+                          self._inbox.qsize())
+            self._inbox.put(None)  # wakes the writer to end
+            if self._writer.is_alive():
+                self._writer.join(timeout)
 
     def drained(self, timeout: float | None = None) -> bool:
         """Wait until everything received so far is stored; False on timeout."""
@@ -255,7 +261,7 @@ class Ingestor:
                 commands.subscribe()
 
     def _received(self, client, userdata, message: mqtt.MQTTMessage) -> None:
-        self._inbox.put((message.topic, message.payload, message.retain, datetime.now(timezone.utc)))
+        self._inbox.put((message.topic, message.payload, message.retain, clock.now()))
 
     # --- the writer thread ---------------------------------------------------------------
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from contract import clock
 from contract.config import FrontdeskConfig, load_config
 
 
@@ -52,9 +52,10 @@ def _quotes(args: argparse.Namespace, config: FrontdeskConfig) -> list:
     from agent.postage import available_classes, quote
 
     grams, carrier = _weight(args.weight), args.carrier or config.postage.carrier
+    day = clock.today(ZoneInfo(config.office.timezone))
     if args.mail_class:
-        return [quote(grams, args.mail_class, args.destination, carrier, nonmachinable=args.nonmachinable)]
-    return available_classes(carrier, args.destination, grams, nonmachinable=args.nonmachinable)
+        return [quote(grams, args.mail_class, args.destination, carrier, on=day, nonmachinable=args.nonmachinable)]
+    return available_classes(carrier, args.destination, grams, on=day, nonmachinable=args.nonmachinable)
 
 
 def _quote(args: argparse.Namespace) -> int:
@@ -94,7 +95,7 @@ def _today(args: argparse.Namespace) -> int:
     zone = ZoneInfo(config.office.timezone)
     log = MailLog(config.agent.data_dir / FILE_NAME)
     try:
-        day = datetime.now(zone).date()
+        day = clock.today(zone)
         items, totals = log.items_on(day, zone), log.totals_on(day, zone)
     finally:
         log.close()

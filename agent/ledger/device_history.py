@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from contract import clock
 from contract.durable import open_durable
 
 FILE_NAME = "device-history.db"
@@ -64,7 +65,7 @@ class DeviceHistory:
             return {row[0] for row in self._db.execute("SELECT DISTINCT device FROM device_change")}
 
     def forget_old(self, now: datetime | None = None) -> int:
-        cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=KEEP_DAYS)
+        cutoff = (now or clock.now()) - timedelta(days=KEEP_DAYS)
         with self._lock:
             return self._db.execute("DELETE FROM device_change WHERE at < ?", (cutoff.isoformat(),)).rowcount
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from contract import clock
 from contract.durable import open_durable
 
 FILE_NAME = "mail-log.db"  # in [agent] data_dir
@@ -71,7 +72,7 @@ class MailLog:
             raise ValueError("say who posted the item (staff)")
         if item.weight_grams <= 0 or item.price < 0:
             raise ValueError("weight must be positive and price not negative")
-        moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        moment = (at or clock.now()).astimezone(timezone.utc)
         values = (request_id, _stamp(moment), str(item.weight_grams), item.mail_class, item.destination,
                   item.carrier, str(item.price), item.currency, item.staff, item.scale_id)
         try:

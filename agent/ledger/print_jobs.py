@@ -25,10 +25,10 @@ import json
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from contract import clock
 from contract.durable import open_durable
 
 SCHEMA = """
@@ -87,7 +87,7 @@ class PrintJobs:
     def _add(self, printer_id: str, kind: str, request: dict[str, Any], request_id: str | None) -> tuple[PrintJob, bool]:
         if request_id is not None and (earlier := self._by_request(request_id)) is not None:
             return earlier, False
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         self._db.execute("BEGIN IMMEDIATE")
         try:
             number = self._next_receipt_number(now.year) if kind == "receipt" else None
@@ -115,7 +115,7 @@ class PrintJobs:
         return _job(row) if row else None
 
     def mark(self, job_id: int, state: str, error: str | None = None) -> None:
-        printed = datetime.now(timezone.utc).isoformat() if state == "printed" else None
+        printed = clock.now().isoformat() if state == "printed" else None
         attempt = 1 if state == "sending" else 0
         with self._lock:
             self._db.execute(

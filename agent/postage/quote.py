@@ -6,13 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from agent.postage.errors import (
-    DestinationNotServed,
-    InvalidWeight,
-    Overweight,
-    SurchargeNotListed,
-    UnknownMailClass,
-)
+from agent.postage.errors import DestinationNotServed, InvalidWeight, Overweight, SurchargeNotListed, UnknownMailClass
 from agent.postage.schema import DestinationRates, RateTable, Surcharge, WeightStep
 from agent.postage.tables import table_for
 from devices.scale.units import from_grams, to_grams
@@ -56,11 +50,11 @@ def quote(
     destination: str,
     carrier: str,
     *,
-    on: date | None = None,
+    on: date,
     nonmachinable: bool = False,
 ) -> PostageQuote:
     weight = _checked_weight(weight_grams)
-    table = table_for(carrier, on or date.today())
+    table = table_for(carrier, on)
     rates = _rates_for(table, mail_class, destination)
     priced = _price(table, mail_class, destination, rates, weight, nonmachinable)
     if priced is None:
@@ -73,15 +67,16 @@ def available_classes(
     destination: str,
     weight_grams: Decimal,
     *,
-    on: date | None = None,
+    on: date,
     nonmachinable: bool = False,
 ) -> list[PostageQuote]:
-    """Every class that takes this weight to `destination`, cheapest first.
+    """Every class that takes this weight to `destination`, cheapest first, with the tables in force
+    `on` the office's date (`clock.today(office zone)`).
 
     With `nonmachinable`, only classes whose table prices that surcharge are offered.
     """
     weight = _checked_weight(weight_grams)
-    table = table_for(carrier, on or date.today())
+    table = table_for(carrier, on)
     served = _destinations_served(table)
     if destination not in served:
         raise DestinationNotServed(

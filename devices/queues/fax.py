@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
+from contract import clock
 from devices.queues.driver import PrintQueue
 from devices.queues.errors import InvalidJobOptions
 from devices.queues.jobs import QueueJob
@@ -79,6 +79,6 @@ class FaxQueue(PrintQueue):
 
 
 def _cover_text(cover: CoverSheet, number: str) -> str:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = clock.now().strftime("%Y-%m-%d %H:%M UTC")
     lines = ["FAX", "", f"To:   {cover.recipient} ({number})", f"From: {cover.sender}", f"Date: {when}", ""]
     return "\n".join(lines + ([cover.note] if cover.note else [])) + "\n"

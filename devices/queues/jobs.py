@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Literal
 
+from contract import clock
+
 JobState = Literal["pending", "held", "processing", "stopped", "canceled", "aborted", "completed"]
 _STATES: dict[int, JobState] = {
     3: "pending", 4: "held", 5: "processing", 6: "stopped", 7: "canceled", 8: "aborted", 9: "completed",
@@ -54,7 +56,7 @@ class QueueJob:
     def age_seconds(self, now: datetime | None = None) -> float | None:
         if self.created_at is None:
             return None
-        return ((now or datetime.now(timezone.utc)) - self.created_at).total_seconds()
+        return ((now or clock.now()) - self.created_at).total_seconds()
 
     def as_dict(self) -> dict:
         return {

@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Literal
+
+from contract import clock
 
 Severity = Literal["error", "warning", "report"]
 Health = Literal["ok", "warning", "error", "offline"]
@@ -90,7 +92,7 @@ class QueueState:
     supplies: tuple[Supply, ...] = ()
     stuck_jobs: int = 0  # jobs waiting while the queue is stopped
     device_reachable: bool | None = None  # None: not asked (not an IPP device)
-    checked_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    checked_at: datetime = field(default_factory=clock.now)
 
     @property
     def problems(self) -> tuple[str, ...]:

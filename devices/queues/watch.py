@@ -14,8 +14,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
+from contract import clock
 from devices.queues.cups_client import CupsClient
 from devices.queues.driver import PrintQueue
 from devices.queues.errors import QueueError, QueueNotFound
@@ -35,7 +36,7 @@ class QueueProblem:
     queue_id: str
     reason: str
     message: str
-    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    at: datetime = field(default_factory=clock.now)
 
 
 Change = QueueState | QueueProblem

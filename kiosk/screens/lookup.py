@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from contract import clock
 from kiosk.i18n import N_
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme
@@ -69,7 +68,7 @@ class InvitationScreen(LookupScreen):
         code = self.field.text.strip()
         if not code:
             return
-        today = datetime.now(self.app.timezone).date()
+        today = clock.today(self.app.timezone)
         invitation = self.app.visits.invitation(code, today)
         if invitation is None:
             self.say(N_("This code is not valid today. Please check it or ask at the front desk."), theme.DANGER)

@@ -8,6 +8,7 @@ from pathlib import Path
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
+from contract import clock
 from kiosk.i18n import N_
 from kiosk.inputs import usb_stick
 from kiosk.screens.base import KioskScreen, on_ui_thread
@@ -54,7 +55,7 @@ def print_evacuation_list(screen: KioskScreen) -> None:
     """Everyone on site now, printed on the receipt printer in one tap (the agent's print_list)."""
     app = screen.app
     people = app.visits.on_site()
-    now = datetime.now(app.timezone).strftime("%H:%M")
+    now = clock.now().astimezone(app.timezone).strftime("%H:%M")
     heading = screen.t(N_("EVACUATION LIST {time} · on site: {count}"), time=now, count=len(people))
     lines = []
     for visit in people:
@@ -84,7 +85,7 @@ def export_visitors(screen: KioskScreen) -> None:
     """The visitor log as CSV onto a USB stick, or into the kiosk's data folder without one."""
     app = screen.app
     folder = usb_stick() or Path(app.cfg.kiosk.data_dir) / "exports"
-    stamp = datetime.now(app.timezone).strftime("%Y-%m-%d-%H%M")
+    stamp = clock.now().astimezone(app.timezone).strftime("%Y-%m-%d-%H%M")
     path = folder / f"visitors-{app.cfg.kiosk.id}-{stamp}.csv"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -125,8 +126,9 @@ class VisitorsScreen(KioskScreen):
 
     def refresh(self) -> None:
         tz = self.app.timezone
-        start = datetime.combine(datetime.now(tz).date(), time(0), tz).astimezone(UTC)
-        visits = self.app.visits.visits_between(start, datetime.now(UTC))
+        now = clock.now()
+        start = datetime.combine(now.astimezone(tz).date(), time(0), tz).astimezone(UTC)
+        visits = self.app.visits.visits_between(start, now)
         on_site = sum(1 for visit in visits if visit.signed_out_at is None)
         self.tr.bind(self.summary, "text", N_("Visits today: {count} · still on site: {on_site}"),
                      count=len(visits), on_site=on_site)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import Engine, select, union
 
+from contract import clock
 from manager.history.schema import availability, device_states, mail, receipts, visits
 from manager.report.availability import DeviceReport, device_report
 from manager.report.period import Period
@@ -44,7 +45,7 @@ class ReportData:
 
 
 def collect(engine: Engine, period: Period, sites: tuple[str, ...] | None, now: datetime | None = None) -> ReportData:
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     return ReportData(
         period=period, sites=sites, generated_at=now,
         visitors=visitor_figures(engine, period, sites),

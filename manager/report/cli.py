@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from contract import clock
 from contract.config import FrontdeskConfig
 
 USAGE_ERROR = 2
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace, config: FrontdeskConfig, now: datetime | None 
         print(f"{PROG}: {error}", file=sys.stderr)
         return USAGE_ERROR
     try:
-        return _make(engine, period, sites, formats, out_dir, config, now or datetime.now(timezone.utc))
+        return _make(engine, period, sites, formats, out_dir, config, now or clock.now())
     finally:
         engine.dispose()
 

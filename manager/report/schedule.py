@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from contract import clock
 from contract.config import FrontdeskConfig
 from manager.report.period import Period, previous_period
 
@@ -36,7 +37,7 @@ class ReportScheduler:
         self.history = history
         self.settings = config.manager.report
         self.tz = ZoneInfo(config.office.timezone)
-        self._now = now or (lambda: datetime.now(timezone.utc))
+        self._now = now or clock.now
         self._state_path = Path(config.manager.data_dir) / STATE_FILE
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

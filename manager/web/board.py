@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from contract import clock
 from manager.history import schema
 from manager.history.schema import REMOVED
 
@@ -183,7 +184,7 @@ class Board:
             entry, target = self._agent(site, source_id, created), ("agent", site, source_id)
         if entry.status == status and not created:
             return []
-        entry.status, entry.at = status, parse_time(at) or datetime.now(timezone.utc)
+        entry.status, entry.at = status, parse_time(at) or clock.now()
         self._next()
         if isinstance(entry, Agent):
             for device in entry.devices.values():

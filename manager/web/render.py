@@ -7,13 +7,14 @@ page, so a card looks the same whether it came with the page or with a push.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 
+from contract import clock
 from manager.web import words
 from manager.web.board import Board, Device, Target
 
@@ -83,14 +84,14 @@ class Renderer:
         """'09:12' today, 'Mon 23 Nov 09:12' otherwise, in the office's time zone."""
         if moment is None:
             return "an unknown time"
-        local, today = moment.astimezone(self.zone), datetime.now(self.zone).date()
+        local, today = moment.astimezone(self.zone), clock.today(self.zone)
         return local.strftime("%H:%M") if local.date() == today else local.strftime("%a %d %b %H:%M")
 
     def short_time(self, moment: datetime | None) -> str:
         """'09:12' today, '22 Nov' before: fits the narrow time column of event lists."""
         if moment is None:
             return ""
-        local, today = moment.astimezone(self.zone), datetime.now(self.zone).date()
+        local, today = moment.astimezone(self.zone), clock.today(self.zone)
         return local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b")
 
 
@@ -102,7 +103,7 @@ def ago(moment: datetime | None, now: datetime | None = None) -> str:
     """'just now', '14 min ago', '3 h ago', '2 days ago' (the page refreshes these)."""
     if moment is None:
         return ""
-    seconds = ((now or datetime.now(timezone.utc)) - moment).total_seconds()
+    seconds = ((now or clock.now()) - moment).total_seconds()
     if seconds < 60:
         return "just now"
     if seconds < 3600:

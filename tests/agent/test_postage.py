@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from importlib.resources import files
 
 import pytest
 
+from agent.commands import Commands
 from agent.postage import available_classes, load_rate_tables, quote, table_for
 from agent.postage.errors import (
     DestinationNotServed,
@@ -20,6 +21,9 @@ from agent.postage.errors import (
     UnknownCarrier,
     UnknownMailClass,
 )
+from contract import clock
+from contract import mqtt as contract
+from contract.config import OfficeConfig
 from devices.scale.units import parse_weight, to_grams
 
 TODAY = date(2026, 11, 23)
@@ -269,6 +273,17 @@ def test_table_in_force_is_the_latest_that_took_effect():
     assert table_for("usps", date(2026, 7, 12)).effective_date == date(2026, 7, 12)
     assert quote(Decimal(20), "letter", "domestic", "usps", on=date(2026, 7, 11)).price == Decimal("0.78")
     assert quote(Decimal(20), "letter", "domestic", "usps", on=date(2026, 7, 12)).price == Decimal("0.82")
+
+
+@pytest.mark.parametrize("zone, price", [("UTC", "0.82"), ("America/Los_Angeles", "0.78")])
+def test_the_agent_prices_with_the_table_in_force_on_the_office_date(tmp_path, zone, price):
+    # 03:00 UTC on the day the 2026 table takes effect is still the evening before in California.
+    commands = Commands(None, "usps", tmp_path, OfficeConfig(timezone=zone))
+    request = contract.encode({"weight": "20g", "mail_class": "letter", "destination": "domestic"})
+    with clock.frozen_at(datetime(2026, 7, 12, 3, 0, tzinfo=timezone.utc)):
+        reply = commands.handle("postage_quote", request)
+    assert reply["ok"], reply
+    assert reply["result"]["price"] == price
 
 
 def test_a_date_before_the_first_table_names_the_earliest_effective_date():

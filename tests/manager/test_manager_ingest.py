@@ -219,3 +219,16 @@ def test_a_database_outage_is_logged_and_nothing_is_lost(broker, running_manager
         assert count(history, schema.receipts) == len(receipts) and count(history, schema.device_states) == 3
         errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert len(errors) == 1 and "Traceback" not in caplog.text  # one line for the outage, not one per try
+
+
+def test_stopping_again_returns_at_once_and_reports_nothing_lost(database_url, running_manager, fake_agent, caplog):
+    _config, history, ingestor = running_manager(database_url)
+    agent = fake_agent()
+    agent.all_ok()
+    agent.flush()
+    assert wait_until(lambda: ingestor.stats["received"] >= 1)
+    with caplog.at_level(logging.ERROR, logger="frontdesk.manager.ingest"):
+        for _ in range(3):  # teardown code often stops what a test already stopped
+            ingestor.stop(timeout=2)
+    assert not [r for r in caplog.records if "not stored" in r.getMessage()]
+    assert ingestor.drained(0)

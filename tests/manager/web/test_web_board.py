@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from contract import clock
 from contract import mqtt as contract
 from manager.history.store import History
 from manager.ingest import Message, parse
@@ -115,8 +116,23 @@ def test_a_card_is_drawn_with_words_bars_and_actions():
     assert "Black &lt;toner&gt;" in html and 'style="width: 3%"' in html and "tone-error" in html
     assert "level unknown" in html
     assert 'data-action="queue_resume"' in html and 'data-action="queue_pause"' not in html  # it is stopped
-    assert "Error since 11:12" in html  # the office's time zone
     assert renderer.updates(board, [("layout",)]) == {"resync": True, "seq": board.seq}
+
+
+def test_a_card_says_since_when_in_the_office_time_zone_with_the_day_once_it_is_not_today():
+    board, renderer = Board(), Renderer("Europe/Bucharest")
+    board.apply(message("agent/main/availability", "online"))
+    board.apply(state("copier", "copier", "error", ["jam"]))
+
+    def since(now: datetime) -> str:
+        with clock.frozen_at(now):
+            html = renderer.updates(board, [("device", "hq", "main", "copier")])["updates"][0]["html"]
+        return re.search(r"Error since ([^<]+?)\s*<", html).group(1)
+
+    assert since(NOW) == "11:12"  # 09:12 UTC is 11:12 in Bucharest
+    # 22:30 UTC is already the next day in Bucharest: the card names the day.
+    assert since(NOW.replace(hour=22, minute=30)) == "Mon 23 Nov 11:12"
+    assert since(NOW + timedelta(days=400)) == "Mon 23 Nov 11:12"
 
 
 def test_a_burst_is_drawn_once_and_a_slow_browser_is_dropped():
