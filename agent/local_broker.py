@@ -50,7 +50,7 @@ class LocalBroker:
                 return
             except OSError:
                 if self._process.poll() is not None:
-                    raise RuntimeError(f"mosquitto exited: {(self.root / 'mosquitto.log').read_text()}")
+                    raise RuntimeError(f"mosquitto exited: {(self.root / 'mosquitto.log').read_text()}") from None
                 time.sleep(0.05)
         raise RuntimeError(f"mosquitto did not listen on {self.host}:{self.port} within 10 s")
 

@@ -16,7 +16,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
-from contract.config_base import LANGUAGES, DeviceId, Port, Seconds, Strict
+from contract.config_base import DeviceId, Port, Seconds, Strict
 from contract.config_errors import ConfigError, describe_validation_error
 from contract.kiosk_config import KioskConfig
 from contract.manager_config import ManagerConfig
@@ -51,7 +51,7 @@ class OfficeConfig(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use a name such as 'Europe/Bucharest'")
+            raise ValueError(f"unknown time zone {value!r}; use a name such as 'Europe/Bucharest'") from None
         return value
 
 
@@ -115,7 +115,7 @@ class UsbPrinterConfig(PrinterBase):
             try:
                 return int(value, 16)
             except ValueError:
-                raise ValueError(f"expected a hexadecimal USB id such as '04b8', got {value!r}")
+                raise ValueError(f"expected a hexadecimal USB id such as '04b8', got {value!r}") from None
         return value
 
     @property

@@ -13,6 +13,7 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 
 class ConfigError(Exception):
@@ -48,7 +49,7 @@ def describe_validation_error(error: ValidationError, root: type[BaseModel]) -> 
     return [_describe(entry, root) for entry in error.errors(include_url=False)]
 
 
-def _describe(entry: dict[str, Any], root: type[BaseModel]) -> str:
+def _describe(entry: ErrorDetails, root: type[BaseModel]) -> str:
     key, parent = _key_path(entry["loc"], root)
     kind = entry["type"]
     given = entry.get("input")

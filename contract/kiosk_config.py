@@ -18,7 +18,7 @@ from contract.secret_hash import check_secret_hash
 
 Language = Literal["en", "ro", "de", "fr", "pl"]
 Purpose = Literal["meeting", "interview", "delivery", "maintenance", "event", "other"]
-PURPOSES: tuple[str, ...] = ("meeting", "interview", "delivery", "maintenance", "event", "other")
+PURPOSES: tuple[Purpose, ...] = ("meeting", "interview", "delivery", "maintenance", "event", "other")
 
 class HostEntry(Strict):
     """Someone visitors come to see, listed in the kiosk's host directory."""

@@ -45,7 +45,7 @@ class DeviceUnreachable(Exception):
 
 
 def asks_device(device_uri: str | None) -> bool:
-    return bool(device_uri) and device_uri.split(":", 1)[0] in ("ipp", "ipps")
+    return device_uri is not None and device_uri.split(":", 1)[0] in ("ipp", "ipps")
 
 
 def ask_device(device_uri: str, timeout: float) -> DeviceReport:

@@ -10,9 +10,9 @@ from devices.queues.cups_client import CupsClient
 from devices.queues.device_ipp import DeviceReport, DeviceUnreachable, ask_device, asks_device
 from devices.queues.errors import InvalidJobOptions, QueueError
 from devices.queues.jobs import JOB_ATTRIBUTES, QueueJob
-from devices.queues.state import QueueState, StateReason, Supply
+from devices.queues.state import PrinterState, QueueState, StateReason, Supply
 
-_PRINTER_STATES = {3: "idle", 4: "processing", 5: "stopped"}
+_PRINTER_STATES: dict[int, PrinterState] = {3: "idle", 4: "processing", 5: "stopped"}
 PRINTER_ATTRIBUTES = [
     "printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs",
     "marker-names", "marker-levels", "marker-low-levels", "marker-types", "marker-colors",

@@ -14,6 +14,8 @@ from contract import clock
 
 Severity = Literal["error", "warning", "report"]
 Health = Literal["ok", "warning", "error", "offline"]
+# IPP printer-state 3, 4 and 5.
+PrinterState = Literal["idle", "processing", "stopped"]
 
 # CUPS/IPP keywords -> Frontdesk's reason codes (the same names the printer uses).
 _REASONS = {
@@ -59,7 +61,7 @@ class StateReason:
     def parse(cls, raw: str) -> StateReason:
         for suffix in ("error", "warning", "report"):
             if raw.endswith(f"-{suffix}"):
-                return cls(raw[: -len(suffix) - 1], suffix)  # type: ignore[arg-type]
+                return cls(raw[: -len(suffix) - 1], suffix)
         return cls(raw, "warning" if raw in _DELIBERATE else "error")
 
     @property
@@ -85,7 +87,7 @@ class QueueState:
     queue_id: str
     cups_name: str
     kind: str
-    state: Literal["idle", "processing", "stopped"]
+    state: PrinterState
     accepting: bool
     reasons: tuple[StateReason, ...]
     message: str

@@ -141,7 +141,7 @@ class ReportScheduler:
             wait = None
             try:
                 self.run_pending()
-            except Exception as error:  # a mail server down must not end the schedule
+            except Exception as error:  # noqa: BLE001 - a mail server down must not end the schedule
                 log.error("could not send the report: %s; trying again in %d min", error, RETRY_SECONDS // 60)
                 wait = RETRY_SECONDS
             if wait is None:
