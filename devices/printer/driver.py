@@ -40,11 +40,19 @@ class PrintResult:
     status: PrinterStatus
 
 
+Connect = Callable[[PrinterConfig], Connection]
+
+
 class ReceiptPrinter:
-    def __init__(self, config: PrinterConfig, office: OfficeConfig | None = None) -> None:
+    def __init__(
+        self, config: PrinterConfig, office: OfficeConfig | None = None, *, connect: Connect = connection_for,
+    ) -> None:
+        """`connect` makes a new, unopened connection for each job: the one the config names,
+        unless a test passes another (MemoryConnection.to(simulator))."""
         self.config = config
         self.office = office or OfficeConfig()
         self.composer = Composer(config.profile)
+        self._connect = connect
 
     @property
     def id(self) -> str:
@@ -61,7 +69,7 @@ class ReceiptPrinter:
 
     def status(self) -> PrinterStatus:
         try:
-            with connection_for(self.config) as connection:
+            with self._connect(self.config) as connection:
                 return self._query(connection)
         except PrinterUnreachable:
             return PrinterStatus(reachable=False)
@@ -87,7 +95,7 @@ class ReceiptPrinter:
         gives one), before `finish` (the cut) is sent: a durable queue records
         both moments (see agent/ledger/print_jobs.py).
         """
-        with connection_for(self.config) as connection:
+        with self._connect(self.config) as connection:
             self._refuse_unless_ready(self._query(connection))
             if on_start is not None:
                 on_start()
@@ -120,7 +128,7 @@ class ReceiptPrinter:
 
     @property
     def can_watch_status(self) -> bool:
-        return connection_for(self.config).supports_status_back
+        return self._connect(self.config).supports_status_back
 
     def watch_status(self, on_status: Callable[[PrinterStatus], None], interrupt: int, check_every: float) -> None:
         """Keep a line open with Automatic Status Back on, calling `on_status` with each report.
@@ -130,7 +138,7 @@ class ReceiptPrinter:
         `check_every` seconds the printer is asked, which also notices a line that
         died silently. Raises PrinterError when the line is lost.
         """
-        with connection_for(self.config) as connection:
+        with self._connect(self.config) as connection:
             connection.status_back(True)
             unanswered, ready = 1, False  # GS a sent since the last report; the printer's last word
             while True:

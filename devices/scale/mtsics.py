@@ -13,9 +13,12 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 
+import serial
+
 from contract.config import MtSicsScaleConfig
 from devices.scale.errors import ScaleProtocolError, ScaleRefused
 from devices.scale.reading import ScaleReading
+from devices.scale.serial_line import PortOpener
 from devices.scale.serial_scale import SerialScale
 from devices.scale.units import canonical_unit
 
@@ -36,8 +39,8 @@ class MtSicsScale(SerialScale):
     config: MtSicsScaleConfig
     protocol_name, command_end, reply_end = "MT-SICS", CRLF, CRLF
 
-    def __init__(self, config: MtSicsScaleConfig) -> None:
-        super().__init__(config)
+    def __init__(self, config: MtSicsScaleConfig, *, open_port: PortOpener = serial.Serial) -> None:
+        super().__init__(config, open_port=open_port)
         self._streaming = False
 
     def read(self) -> ScaleReading:

@@ -7,6 +7,8 @@ was unplugged and plugged back in is picked up by the next request.
 from __future__ import annotations
 
 import termios
+from collections.abc import Callable
+from typing import Protocol
 
 import serial
 
@@ -18,12 +20,37 @@ _PORT_ERRORS = (serial.SerialException, OSError, termios.error)
 _PARITY = {"none": serial.PARITY_NONE, "even": serial.PARITY_EVEN, "odd": serial.PARITY_ODD}
 
 
+
+class SerialPort(Protocol):
+    """The part of pyserial's Serial a scale line uses."""
+
+    timeout: float | None
+
+    def write(self, data: bytes, /) -> int | None: ...
+
+    def flush(self) -> None: ...
+
+    def reset_input_buffer(self) -> None: ...
+
+    def read_until(self, expected: bytes = ..., size: int | None = ...) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+# Called like serial.Serial(device, baudrate=..., ...): pyserial's own, or a test's in-memory port
+# (devices/scale/simulator/memory.py) that answers as the simulator does on a pty.
+PortOpener = Callable[..., SerialPort]
+
+
 class SerialLine:
-    def __init__(self, config: MtSicsScaleConfig | NciScaleConfig, terminator: bytes) -> None:
+    def __init__(
+        self, config: MtSicsScaleConfig | NciScaleConfig, terminator: bytes, open_port: PortOpener = serial.Serial,
+    ) -> None:
         self.config = config
         self.terminator = terminator
         self.label = f"scale {config.id!r} ({config.address})"
-        self._port: serial.Serial | None = None
+        self._open_port = open_port
+        self._port: SerialPort | None = None
 
     @property
     def is_open(self) -> bool:
@@ -62,11 +89,11 @@ class SerialLine:
                 pass
             self._port = None
 
-    def _open(self) -> serial.Serial:
+    def _open(self) -> SerialPort:
         if self._port is not None:
             return self._port
         try:
-            self._port = serial.Serial(
+            self._port = self._open_port(
                 self.config.device,
                 baudrate=self.config.baudrate,
                 bytesize=self.config.bytesize,

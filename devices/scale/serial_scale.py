@@ -6,10 +6,12 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+import serial
+
 from contract.config import MtSicsScaleConfig, NciScaleConfig
 from devices.scale.driver import Scale
 from devices.scale.errors import ScaleError, ScaleGarbled, ScaleNoAnswer
-from devices.scale.serial_line import SerialLine
+from devices.scale.serial_line import PortOpener, SerialLine
 
 Parsed = TypeVar("Parsed")
 
@@ -19,9 +21,10 @@ class SerialScale(Scale):
     command_end: bytes
     reply_end: bytes
 
-    def __init__(self, config: MtSicsScaleConfig | NciScaleConfig) -> None:
+    def __init__(self, config: MtSicsScaleConfig | NciScaleConfig, *, open_port: PortOpener = serial.Serial) -> None:
+        """`open_port` opens the port the config names; a test passes an in-memory one."""
         super().__init__(config)
-        self.line = SerialLine(config, self.reply_end)
+        self.line = SerialLine(config, self.reply_end, open_port)
 
     def close(self) -> None:
         self.line.close()

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Callable
 
 from .codepages import load_profile
+from .link import JOIN_TIMEOUT, HostLink, StatusBackThread
 from .machine import EscPosMachine
 from .state import PrinterState
-from .status import status_back
 
 log = logging.getLogger(__name__)
 
 RECEIVE_SIZE = 4096
-JOIN_TIMEOUT = 2.0
 
 JobCallback = Callable[[int, EscPosMachine], None]
 
@@ -162,14 +161,15 @@ class TcpPrinterSimulator:
             self._spawn(self._serve, f"printer-sim-job-{number}", client, machine, number)
 
     def _serve(self, client: socket.socket, machine: EscPosMachine, number: int) -> None:
-        cut_off, ended = True, threading.Event()
+        cut_off = True
+        link = HostLink(machine, client.sendall)
+        reports = StatusBackThread(link, f"printer-sim-asb-{number}")
         try:
-            cut_off = self._receive_job(client, machine, ended)
+            cut_off = self._receive_job(client, link, reports)
         except OSError as problem:
             log.debug("job %d: connection error: %s", number, problem)
         finally:
-            ended.set()
-            self.state._announce()  # ends this connection's status-back thread
+            reports.stop()
             with self._changed:
                 self._clients.discard(client)
                 cut_off = cut_off or client in self._unplugged
@@ -180,26 +180,15 @@ class TcpPrinterSimulator:
                 client.close()
             self._finish_job(machine, number)
 
-    def _receive_job(self, client: socket.socket, machine: EscPosMachine, ended: threading.Event) -> bool:
-        """Feed the connection's bytes to `machine`; True if the printer cut it off."""
-        budget: int | None = None
-        reporting = False
+    def _receive_job(self, client: socket.socket, link: HostLink, reports: StatusBackThread) -> bool:
+        """Feed the connection's bytes to the link; True if the printer cut it off."""
         while True:
             data = client.recv(RECEIVE_SIZE)
             if not data:
                 return False
-            if budget is None:
-                budget = self.state.claim_drop_budget()
-            if budget is not None:
-                data = data[:budget]
-                budget -= len(data)
-            reply = machine.feed(data)
-            if reply:
-                client.sendall(reply)
-            if machine.asb_enabled and not reporting:
-                reporting = True
-                self._spawn(report_status_back, "printer-sim-asb", self.state, machine, client.sendall, ended)
-            if budget == 0:
+            line_up = link.receive(data)
+            reports.follow()
+            if not line_up:
                 return True  # unplugged mid-job: the rest never reaches the printer
 
     def _finish_job(self, machine: EscPosMachine, number: int) -> None:
@@ -213,25 +202,6 @@ class TcpPrinterSimulator:
         with self._changed:
             self._finished += 1
             self._changed.notify_all()
-
-
-def report_status_back(state: PrinterState, machine: EscPosMachine, send: Callable[[bytes], object],
-                       ended: threading.Event) -> None:
-    """GS a: a 4-byte report at once and after every change, until it is switched off
-    (or the line ends). Waking it to notice either takes a `state._announce()`."""
-    sent, seen = None, -1
-    while not ended.is_set() and machine.asb_enabled:
-        with state.changed:
-            state.changed.wait_for(lambda: state.version != seen or ended.is_set())
-            seen = state.version
-        snapshot = state.snapshot()
-        frame = status_back(snapshot)
-        if frame != sent and snapshot.answers_status and not ended.is_set() and machine.asb_enabled:
-            try:
-                send(frame)
-            except OSError:
-                return
-            sent = frame
 
 
 def _wake_receiver(client: socket.socket) -> None:
@@ -262,8 +232,10 @@ class PtyPrinterSimulator:
         self._master, self._slave = -1, -1
         self._wake_read, self._wake_write = -1, -1
         self._reader: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._reporter: threading.Thread | None = None  # GS a reports; the setting outlives a session
+        # One link for the pty's life: a host may open and close the port many times, and
+        # the GS a setting outlives each of them, as on a printer that stays switched on.
+        self._link = HostLink(self.machine, self._write_reply, can_be_cut=False)
+        self._reports = StatusBackThread(self._link, "printer-sim-pty-asb")
 
     def start(self) -> "PtyPrinterSimulator":
         import tty
@@ -283,10 +255,7 @@ class PtyPrinterSimulator:
         os.write(self._wake_write, b"x")
         self._reader.join(JOIN_TIMEOUT)
         self._reader = None
-        self._stopping.set()
-        self.state._announce()
-        if self._reporter is not None:
-            self._reporter.join(JOIN_TIMEOUT)
+        self._reports.stop()
         for descriptor in (self._master, self._slave, self._wake_read, self._wake_write):
             os.close(descriptor)
         if self.output_dir is not None:
@@ -310,17 +279,8 @@ class PtyPrinterSimulator:
             except OSError as problem:
                 log.warning("pty read failed: %s", problem)
                 return
-            reply = self.machine.feed(data)
-            if reply:
-                os.write(self._master, reply)
-            self._follow_status_back()
+            self._link.receive(data)
+            self._reports.follow()
 
-    def _follow_status_back(self) -> None:
-        reporting = self._reporter is not None and self._reporter.is_alive()
-        if self.machine.asb_enabled and not reporting:
-            self._reporter = threading.Thread(
-                target=report_status_back, name="printer-sim-pty-asb", daemon=True,
-                args=(self.state, self.machine, lambda frame: os.write(self._master, frame), self._stopping))
-            self._reporter.start()
-        elif reporting and not self.machine.asb_enabled:
-            self.state._announce()  # the reporter sees it was switched off and ends
+    def _write_reply(self, data: bytes) -> None:
+        os.write(self._master, data)

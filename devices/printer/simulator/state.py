@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 PAPER_LEVELS = ("ok", "near_end", "out")
 ERROR_KINDS = (None, "mechanical", "cutter", "unrecoverable", "recoverable")
@@ -35,6 +35,10 @@ class PrinterState:
     answers_status: bool = True  # False: never answers status requests, like some Star models
     drops_after: int | None = None  # the server cuts the next connection after this many bytes
     paper_left: int | None = None  # printable bytes until the roll ends mid-job; None: endless
+    # Called after every change, in the thread that made it: the in-memory transport sends
+    # its GS a reports from here, where the TCP and pty ones need a thread waiting on `changed`.
+    # Declared before _lock, so that __init__ never announces to a list not made yet.
+    _listeners: list[Callable[[], None]] = field(default_factory=list, init=False, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
     # Notified on every change, for connections that report status by themselves (ASB).
     changed: threading.Condition = field(default_factory=threading.Condition, init=False, repr=False, compare=False)
@@ -74,10 +78,22 @@ class PrinterState:
         self._announce()
         return False
 
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        with self.changed:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[], None]) -> None:
+        with self.changed:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
     def _announce(self) -> None:
         with self.changed:
             object.__setattr__(self, "version", self.version + 1)
             self.changed.notify_all()
+            listeners = list(self._listeners)
+        for listener in listeners:  # outside the lock: a listener may take a snapshot
+            listener()
 
     def claim_drop_budget(self) -> int | None:
         """Take the pending `drops_after` value, so that only one connection gets cut."""

@@ -19,7 +19,11 @@ class Answer:
 class ScaleProtocol(Protocol):
     name: str
     terminator: bytes  # what ends a command line
-    decimals: Mapping[str, int]  # display unit -> decimals shown
+
+    @property
+    def decimals(self) -> Mapping[str, int]:
+        """Display unit -> decimals shown; read-only here, so a class may keep them in a dict."""
+        ...
 
     def answer(self, line: bytes, scale: ScaleState, give_up: threading.Event) -> Answer:
         """The reply to one command line (terminator removed); may wait until `give_up` is set."""

@@ -20,43 +20,18 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
-from .mtsics import MtSics
-from .nci import Nci
 from .protocol import ScaleProtocol
 from .pty_port import PtyPort, point_link, write_what_fits
-from .readout import check_decimals
+from .responder import PROTOCOL_NAMES, SERIAL_NUMBER, STABLE_WAIT, ScaleResponder, make_protocol
 from .state import ScaleState
 
 log = logging.getLogger(__name__)
 
 RECEIVE_SIZE = 1024
-MAX_LINE = 64  # a longer line without a terminator is answered as one bad command
 JOIN_TIMEOUT = 2.0
 BITS_PER_BYTE = 10  # 8N1: a start bit, 8 data bits, a stop bit
-SERIAL_NUMBER = "0123456789"
-STABLE_WAIT = 3.0  # seconds MT-SICS S waits for a moving load to rest
 
-
-PROTOCOL_NAMES = ("mt-sics", "nci")
-
-
-def make_protocol(
-    name: str,
-    resolution: Mapping[str, int] | None = None,
-    *,
-    serial_number: str,
-    stable_wait: float,
-) -> ScaleProtocol:
-    """The protocol called `name`; `resolution` overrides its decimals per display unit."""
-    if name == "mt-sics":
-        return MtSics(_decimals(MtSics.default_decimals, resolution), serial_number, stable_wait)
-    if name == "nci":
-        return Nci(_decimals(Nci.default_decimals, resolution))
-    raise ValueError(f"unknown scale protocol {name!r}; known: {', '.join(PROTOCOL_NAMES)}")
-
-
-def _decimals(default: Mapping[str, int], resolution: Mapping[str, int] | None) -> dict[str, int]:
-    return check_decimals({**default, **(resolution or {})})
+__all__ = ["PROTOCOL_NAMES", "ScaleSimulator", "make_protocol"]
 
 
 class ScaleSimulator:
@@ -169,7 +144,9 @@ class ScaleSimulator:
             except OSError:
                 port.release()
                 raise
-            port.reader = threading.Thread(target=self._serve, args=(port,), name="scale-sim-pty", daemon=True)
+            responder = ScaleResponder(self._protocol, self.state, self._random)
+            port.reader = threading.Thread(target=self._serve, args=(port, responder), name="scale-sim-pty",
+                                           daemon=True)
             self._port = port
             port.reader.start()
 
@@ -189,70 +166,34 @@ class ScaleSimulator:
                 self._link.unlink(missing_ok=True)
             port.release()
 
-    def _serve(self, port: PtyPort) -> None:
-        pending = bytearray()
-        streaming = False
+    def _serve(self, port: PtyPort, responder: ScaleResponder) -> None:
         while not port.closing.is_set():
             # While SIR streams, only look for input between frames; the pacing wait blocks.
-            readable, _, _ = select.select([port.master, port.wake_read], [], [], 0 if streaming else None)
+            readable, _, _ = select.select([port.master, port.wake_read], [], [], 0 if responder.streaming else None)
             if port.wake_read in readable:
                 return
             if port.master in readable:
-                streaming = self._take_input(port, pending, streaming)
-            elif streaming:
-                streaming = self._send_stream_frame(port)
+                self._take_input(port, responder)
+            elif responder.streaming:
+                self._transmit(port, responder, responder.stream_frame())
 
-    def _take_input(self, port: PtyPort, pending: bytearray, streaming: bool) -> bool:
-        """Answer every complete command line; returns whether a stream is still running."""
+    def _take_input(self, port: PtyPort, responder: ScaleResponder) -> None:
+        """Answer every complete command line, each reply paced before the next is worked out."""
         try:
             data = os.read(port.master, RECEIVE_SIZE)
         except BlockingIOError:
-            return streaming
+            return
         except OSError as problem:  # not expected: this side keeps the slave open
             log.warning("scale simulator pty read failed: %s", problem)
-            return False
-        if not self._answering():
-            pending.clear()  # switched off or set to another protocol: the bytes mean nothing
-            return False
-        pending += data
-        for line in self._complete_lines(pending):
-            answer = self._protocol.answer(line, self.state, port.closing)
-            streaming = answer.streams  # any command ends a stream (MT-SICS SIR)
-            self._transmit(port, answer.reply)
-        return streaming
-
-    def _complete_lines(self, pending: bytearray) -> list[bytes]:
-        lines = []
-        terminator = self._protocol.terminator
-        while (end := pending.find(terminator)) >= 0:
-            lines.append(bytes(pending[:end]))
-            del pending[: end + len(terminator)]
-        if len(pending) > MAX_LINE:
-            lines.append(bytes(pending))
-            pending.clear()
-        return lines
-
-    def _send_stream_frame(self, port: PtyPort) -> bool:
-        if not self._answering():
-            return False
-        self._transmit(port, self._protocol.stream_frame(self.state))
-        return True
-
-    def _answering(self) -> bool:
-        return self.state.powered and not self.state.silent
-
-    def _transmit(self, port: PtyPort, reply: bytes) -> None:
-        """Send `reply` as the line would deliver it, with any fault the state asks for."""
-        if not reply:
+            responder.streaming = False
             return
-        noise = self._noise(self.state.claim_garbage())
-        if self.state.claim_half_frame():
-            reply = reply[: len(reply) // 2]
-        if port.line_speed() != self._speed:
-            # The driver's UART samples at the wrong rate: every byte arrives as something else.
-            reply = self._noise(len(reply))
-        data = noise + reply
-        if self._wait_for_line(port, len(data)):
+        for reply in responder.replies(data, port.closing):
+            self._transmit(port, responder, reply)
+
+    def _transmit(self, port: PtyPort, responder: ScaleResponder, reply: bytes) -> None:
+        """Send `reply` as the line would deliver it, with any fault the state asks for."""
+        data = responder.on_the_wire(reply, speed_matches=port.line_speed() == self._speed)
+        if data and self._wait_for_line(port, len(data)):
             write_what_fits(port, data)
 
     def _wait_for_line(self, port: PtyPort, count: int) -> bool:
@@ -261,6 +202,3 @@ class ScaleSimulator:
         done = max(now, port.line_free_at) + count * BITS_PER_BYTE / self.baudrate
         port.line_free_at = done
         return not port.closing.wait(done - now)
-
-    def _noise(self, count: int) -> bytes:
-        return bytes(byte | 0x80 for byte in self._random.randbytes(count))

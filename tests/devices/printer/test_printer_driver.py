@@ -1,10 +1,14 @@
-"""ReceiptPrinter against the simulator over real TCP, a pty and a file."""
+"""ReceiptPrinter against the simulated printer in memory: documents, status and errors, byte for byte.
+
+The same driver over real TCP, a pty and a file is in test_printer_driver_lines.py.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 import pytest
+from memory_printer import printer_in_memory
 from testbed import printer_config
 
 from devices.printer import (
@@ -19,7 +23,7 @@ from devices.printer import (
 from devices.printer.blocks import Columns, Text
 from devices.printer.documents import Badge
 from devices.printer.samples import sample_badge, sample_receipt
-from devices.printer.simulator import Cut, DrawerKick, Qr, RasterImage, TextLine, decode_file
+from devices.printer.simulator import Cut, DrawerKick, MemoryPrinterSimulator, Qr, RasterImage, TextLine
 
 NAMES = {
     # what the visitor typed -> what must be on paper (TM-T20II has no comma-below ș ț)
@@ -28,6 +32,7 @@ NAMES = {
     "Jürgen Weiß": "Jürgen Weiß",
     "Françoise Lefèvre": "Françoise Lefèvre",
 }
+ALL_QUERIES = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"  # DLE EOT 1..4, what a status check sends
 
 
 def printer_for(config) -> ReceiptPrinter:
@@ -43,9 +48,9 @@ def assert_clean(job):
     assert job.overflows == [], job.overflows
 
 
-def test_sample_receipt_prints_cleanly_and_is_confirmed(printer_sim, network_config):
-    result = printer_for(network_config).print_document(sample_receipt())
-    job = printer_sim.wait_for_jobs(1)[-1]
+def test_sample_receipt_prints_cleanly_and_is_confirmed(memory_sim):
+    result = printer_in_memory(memory_sim).print_document(sample_receipt())
+    job = memory_sim.last_job()
     assert_clean(job)
     assert result.confirmed and result.status.health == "ok"
     lines = printed_lines(job)
@@ -56,17 +61,26 @@ def test_sample_receipt_prints_cleanly_and_is_confirmed(printer_sim, network_con
     assert isinstance(job.elements[-1], Cut)
 
 
+def test_a_job_is_the_status_check_the_document_and_the_status_check_again(memory_sim):
+    printer = printer_in_memory(memory_sim)
+    result = printer.print_bytes(b"x\n")
+    assert bytes(memory_sim.last_job().received) == ALL_QUERIES + b"x\n" + ALL_QUERIES
+    assert result.bytes_sent == 2
+    printer.print_bytes(b"body\n", finish=b"\x1dV\x00")  # the cut goes after a check that all arrived
+    assert bytes(memory_sim.last_job().received) == ALL_QUERIES + b"body\n" + ALL_QUERIES + b"\x1dV\x00" + ALL_QUERIES
+
+
 @pytest.mark.parametrize("typed, on_paper", NAMES.items())
-def test_every_letter_of_the_five_languages_reaches_paper(printer_sim, network_config, typed, on_paper):
-    printer = printer_for(network_config)
+def test_every_letter_of_the_five_languages_reaches_paper(memory_sim, typed, on_paper):
+    printer = printer_in_memory(memory_sim)
     printer.print_document(sample_badge(typed, language="ro"))
     printer.print_document([Text(f"Vizitator: {typed}"), Columns(typed, "12,50 zł")])
-    badge, lines = (printed_lines(job) for job in printer_sim.wait_for_jobs(2)[-2:])
+    badge, lines = (printed_lines(job) for job in memory_sim.jobs[-2:])
     assert on_paper in badge
     assert lines[0] == f"Vizitator: {on_paper}"
     assert lines[1].startswith(on_paper) and lines[1].endswith("12,50 zł")
     assert "?" not in "".join(badge + lines)
-    for job in printer_sim.jobs:
+    for job in memory_sim.jobs:
         assert_clean(job)
 
 
@@ -85,30 +99,30 @@ def test_letters_no_code_page_has_are_printed_as_an_image():
     assert isinstance(plain, TextLine) and plain.text == "Plain"
 
 
-def test_control_bytes_in_a_visitor_name_cannot_reach_the_printer(printer_sim, network_config):
+def test_control_bytes_in_a_visitor_name_cannot_reach_the_printer(memory_sim):
     evil = "Mallory\x1dV\x00\x1bp\x00\x19\xfa\x1b@\x10\x04\x01 Smith"
-    printer_for(network_config).print_document(sample_badge(evil))
-    job = printer_sim.wait_for_jobs(1)[-1]
+    printer_in_memory(memory_sim).print_document(sample_badge(evil))
+    job = memory_sim.last_job()
     assert_clean(job)
     assert not any(isinstance(e, DrawerKick) for e in job.elements)
     assert [e for e in job.elements if isinstance(e, Cut)] == [job.elements[-1]]
     assert "MalloryVp" in "".join(printed_lines(job))
 
 
-def test_layout_follows_the_paper_width(tmp_path):
-    for profile, columns in (("TM-T20II", 48), ("POS-5890", 32)):
-        config = printer_config("file", profile=profile, device=tmp_path / f"{profile}.prn")
-        printer = printer_for(config)
-        printer.print_document(sample_receipt(lines=20))
-        job = decode_file(tmp_path / f"{profile}.prn", profile)
-        assert_clean(job)
-        assert printer.columns == columns
-        amounts = [line for line in printed_lines(job) if line.rstrip().endswith("RON")]
-        assert len(amounts) >= 20 and all(len(line) == columns for line in amounts), amounts
+@pytest.mark.parametrize("profile, columns", [("TM-T20II", 48), ("POS-5890", 32)])
+def test_layout_follows_the_paper_width(profile, columns):
+    simulator = MemoryPrinterSimulator(profile)
+    printer = printer_in_memory(simulator, profile=profile)
+    printer.print_document(sample_receipt(lines=20))
+    job = simulator.last_job()
+    assert_clean(job)
+    assert printer.columns == columns
+    amounts = [line for line in printed_lines(job) if line.rstrip().endswith("RON")]
+    assert len(amounts) >= 20 and all(len(line) == columns for line in amounts), amounts
 
 
-def test_status_reports_each_condition(printer_sim, network_config):
-    printer = printer_for(network_config)
+def test_status_reports_each_condition(memory_sim):
+    printer = printer_in_memory(memory_sim)
     assert printer.status().reasons == ()
     cases = [
         ({"paper": "near_end"}, ("paper_near_end",), "warning"),
@@ -119,117 +133,99 @@ def test_status_reports_each_condition(printer_sim, network_config):
     ]
     for change, reasons, health in cases:
         for key, value in change.items():
-            setattr(printer_sim.state, key, value)
+            setattr(memory_sim.state, key, value)
         status = printer.status()
         assert (status.reasons, status.health) == (reasons, health), change
-        printer_sim.state.paper, printer_sim.state.cover_open = "ok", False
-        printer_sim.state.error, printer_sim.state.online = None, True
+        memory_sim.state.paper, memory_sim.state.cover_open = "ok", False
+        memory_sim.state.error, memory_sim.state.online = None, True
 
 
-def test_a_printer_that_never_answers_is_unknown_not_fine(printer_sim, network_config):
-    printer_sim.state.answers_status = False
-    printer = printer_for(network_config)
+def test_a_printer_that_never_answers_is_unknown_not_fine(memory_sim):
+    memory_sim.state.answers_status = False
+    printer = printer_in_memory(memory_sim)
     status = printer.status()
     assert (status.paper, status.reasons, status.health) == ("unknown", ("no_status",), "warning")
-    result = printer.print_document(sample_receipt())
+    receipt = sample_receipt()
+    result = printer.print_document(receipt)
     assert not result.confirmed
-    assert printed_lines(printer_sim.wait_for_jobs(2)[-1])
+    job = memory_sim.last_job()
+    assert printed_lines(job)
+    # One unanswered query is enough: the driver does not ask the other three.
+    assert bytes(job.received) == b"\x10\x04\x01" + printer.render(receipt) + b"\x10\x04\x01"
 
 
 @pytest.mark.parametrize(
     "change, error",
     [({"paper": "out"}, PaperOut), ({"cover_open": True}, CoverOpen), ({"error": "unrecoverable"}, PrinterFault)],
 )
-def test_a_printer_that_cannot_print_refuses_the_job_before_sending_it(printer_sim, network_config, change, error):
+def test_a_printer_that_cannot_print_refuses_the_job_before_sending_it(memory_sim, change, error):
     for key, value in change.items():
-        setattr(printer_sim.state, key, value)
+        setattr(memory_sim.state, key, value)
     with pytest.raises(error, match="'desk'.*Nothing was printed"):
-        printer_for(network_config).print_document(sample_receipt())
-    job = printer_sim.wait_for_jobs(1)[-1]
+        printer_in_memory(memory_sim).print_document(sample_receipt())
+    job = memory_sim.last_job()
     assert job.elements == [] and job.dropped_bytes == 0
+    assert bytes(job.received) == ALL_QUERIES  # asked, and nothing sent after the answer
 
 
-def test_unplugged_mid_document_is_a_clear_error(printer_sim, network_config):
-    printer_sim.state.drops_after = 600
-    with pytest.raises(PrinterUnreachable, match=r"printer 'desk' \(127\.0\.0\.1:\d+\)"):
-        printer_for(network_config).print_document(sample_receipt(lines=20))
+def test_unplugged_mid_document_is_a_clear_error(memory_sim):
+    memory_sim.state.drops_after = 600
+    with pytest.raises(PrinterUnreachable, match=r"printer 'desk' \(in memory\): connection lost while sending"):
+        printer_in_memory(memory_sim).print_document(sample_receipt(lines=20))
+    assert len(memory_sim.last_job().received) == 600
 
 
-def test_nothing_listening_is_a_clear_error_not_a_hang(printer_sim, network_config):
-    printer_sim.stop()  # the port stays in network_config, now with nobody behind it
-    printer = printer_for(network_config)
+def test_a_printer_that_is_gone_is_a_clear_error_not_a_hang(memory_sim):
+    memory_sim.unplug()
+    printer = printer_in_memory(memory_sim)
     with pytest.raises(PrinterUnreachable, match="cannot connect"):
         printer.print_document(sample_receipt())
     assert printer.status().reasons == ("unreachable",)
+    memory_sim.plug()
+    assert printer.status().reasons == ()
 
 
-def test_paper_running_out_during_a_job_is_not_confirmed(printer_sim, network_config):
-    printer = printer_for(network_config)
-    printer_sim.state.paper = "near_end"
+def test_paper_running_out_during_a_job_is_not_confirmed(memory_sim):
+    printer = printer_in_memory(memory_sim)
+    memory_sim.state.paper = "near_end"
     assert printer.print_document(sample_receipt()).status.reasons == ("paper_near_end",)
-    printer_sim.state.paper_left = 500  # the roll ends part-way through the next receipt
+    memory_sim.state.paper_left = 500  # the roll ends part-way through the next receipt
     with pytest.raises(PrintNotConfirmed, match="out of paper.*print it again"):
         printer.print_document(sample_receipt())
-    job = printer_sim.wait_for_jobs(2)[-1]
-    assert job.dropped_bytes > 0 and printer_sim.state.paper == "out"
+    job = memory_sim.last_job()
+    assert job.dropped_bytes > 0 and memory_sim.state.paper == "out"
 
 
-def test_barcodes_in_hardware_or_drawn_when_the_printer_has_none(tmp_path):
-    from devices.printer.simulator import Barcode as PrintedBarcode
+@pytest.mark.parametrize("profile", ["TM-T20II", "POS-5890"])
+def test_barcodes_in_hardware_or_drawn_when_the_printer_has_none(profile):
     from devices.printer.documents import Receipt
+    from devices.printer.simulator import Barcode as PrintedBarcode
 
-    for profile, kind in (("TM-T20II", PrintedBarcode), ("POS-5890", RasterImage)):
-        config = printer_config("file", profile=profile, device=tmp_path / "out.prn")
-        receipt = sample_receipt(number="R-2026-0042")
-        with_barcode = Receipt(**{**receipt.__dict__, "barcode": True, "qr_payload": None})
-        printer_for(config).print_document(with_barcode)
-        job = decode_file(tmp_path / "out.prn", profile)
-        assert_clean(job)
-        codes = [e for e in job.elements if isinstance(e, kind)]
-        assert codes, profile
-        if kind is PrintedBarcode:
-            assert codes[0].data == "R-2026-0042" and codes[0].symbology == "CODE128"
-
-
-def test_serial_printer_over_a_pty(serial_sim):
-    config = printer_config("serial", device=serial_sim.device_path, baudrate=19200, status_timeout=0.5)
-    printer = printer_for(config)
-    result = printer.print_document(sample_badge("Jürgen Weiß", language="de"))
-    assert result.confirmed
-    assert_clean(serial_sim.machine)
-    assert "Jürgen Weiß" in printed_lines(serial_sim.machine)
-    serial_sim.state.paper = "near_end"
-    assert printer.status().paper == "near_end"
-
-
-def test_file_printer_writes_the_document_and_cannot_confirm(tmp_path):
-    target = tmp_path / "lp0"
-    config = printer_config("file", device=target)
-    result = printer_for(config).print_document(sample_badge("Françoise Lefèvre", language="fr"))
-    assert not result.confirmed and result.status.reasons == ("no_status",)
-    job = decode_file(target, "TM-T20II")
+    kind = PrintedBarcode if profile == "TM-T20II" else RasterImage
+    simulator = MemoryPrinterSimulator(profile)
+    receipt = sample_receipt(number="R-2026-0042")
+    with_barcode = Receipt(**{**receipt.__dict__, "barcode": True, "qr_payload": None})
+    printer_in_memory(simulator, profile=profile).print_document(with_barcode)
+    job = simulator.last_job()
     assert_clean(job)
-    assert "Françoise Lefèvre" in printed_lines(job) and "VISITEUR" in printed_lines(job)
+    codes = [e for e in job.elements if isinstance(e, kind)]
+    assert codes, profile
+    if kind is PrintedBarcode:
+        assert codes[0].data == "R-2026-0042" and codes[0].symbology == "CODE128"
 
 
-def test_missing_device_file_says_what_to_check(tmp_path):
-    config = printer_config("file", device=tmp_path / "no-such-dir" / "lp0")
-    with pytest.raises(PrinterUnreachable, match="no such device; is the printer plugged in"):
-        printer_for(config).print_document(sample_receipt())
-
-
-def test_cash_drawer_kick(printer_sim):
-    config = printer_config("network", host="127.0.0.1", port=printer_sim.port, drawer_pin=2, status_timeout=0.3)
-    printer_for(config).open_drawer()
-    job = printer_sim.wait_for_jobs(1)[-1]
+def test_cash_drawer_kick(memory_sim):
+    printer_in_memory(memory_sim, drawer_pin=2).open_drawer()
+    job = memory_sim.last_job()
     assert_clean(job)
     (kick,) = job.elements
     assert isinstance(kick, DrawerKick) and kick.pin == 2
 
 
-def test_cash_drawer_not_configured_is_refused(network_config):
+def test_cash_drawer_not_configured_is_refused(memory_sim):
     with pytest.raises(PrinterError, match="no cash drawer configured; set drawer_pin"):
-        printer_for(network_config).open_drawer()
+        printer_in_memory(memory_sim).open_drawer()
+    assert memory_sim.jobs == []
 
 
 def test_badge_needs_a_time_zone_and_a_name():

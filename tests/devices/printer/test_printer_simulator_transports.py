@@ -1,15 +1,18 @@
-"""The ESC/POS printer simulator's transports: TCP, pty, and the console a person uses."""
+"""The ESC/POS printer simulator's transports: TCP, pty, and the console a person uses.
+
+The same protocol in memory is in test_printer_simulator_memory.py; here the in-memory
+printer is also checked to answer byte for byte as the TCP one.
+"""
 
 from __future__ import annotations
 
 import socket
 
-import pytest
 import serial
 from escpos.printer import Network
 from escpos_samples import DLE_EOT, NAMES, receipt_document
 
-from devices.printer.simulator import PtyPrinterSimulator, TcpPrinterSimulator
+from devices.printer.simulator import MemoryPrinterSimulator, PtyPrinterSimulator, TcpPrinterSimulator
 from devices.printer.simulator.console import run_console_command
 
 # -- TCP ------------------------------------------------------------------------------
@@ -81,14 +84,34 @@ def test_drops_after_cuts_the_next_connection_mid_job():
         assert follow_up.recv(1) == b"\x12"
 
 
-def test_silent_printer_over_tcp_sends_nothing():
-    with TcpPrinterSimulator() as simulator:
-        simulator.state.answers_status = False
-        client = connect(simulator)
-        client.settimeout(0.2)
-        client.sendall(DLE_EOT + b"\x01")
-        with pytest.raises(socket.timeout):
-            client.recv(1)
+def receive_exactly(client: socket.socket, count: int) -> bytes:
+    data = b""
+    while len(data) < count and (chunk := client.recv(count - len(data))):
+        data += chunk
+    return data
+
+
+def test_the_memory_printer_answers_byte_for_byte_as_the_tcp_one():
+    job = (receipt_document() + b"\x1b\x7fok\n" + b"A" * 50 + b"\n"  # an error and an overflow too
+           + b"".join(DLE_EOT + bytes([n]) for n in (1, 2, 3, 4)) + b"\x1dr\x01\x1dr\x02")
+    memory = MemoryPrinterSimulator()
+    with TcpPrinterSimulator() as tcp:
+        for state in (memory.state, tcp.state):
+            state.paper, state.drawer_open = "near_end", True
+        line, client = memory.connect(), connect(tcp)
+        line.send(job)
+        in_memory = line.receive(64)
+        client.sendall(job)
+        assert receive_exactly(client, len(in_memory)) == in_memory == bytes([0x16, 0x12, 0x12, 0x1E, 0x03, 0x01])
+        line.send(b"\x1da\x0f")
+        client.sendall(b"\x1da\x0f")
+        assert receive_exactly(client, 4) == line.receive(16) == bytes([0x14, 0x00, 0x03, 0x00])
+        line.close()
+        client.close()
+        [tcp_job] = tcp.wait_for_jobs(1, timeout=2)
+    [memory_job] = memory.jobs
+    assert memory_job.elements == tcp_job.elements and memory_job.errors == tcp_job.errors != []
+    assert memory_job.overflows == tcp_job.overflows != [] and memory_job.received == tcp_job.received
 
 
 # -- pty ------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Automatic Status Back (GS a): the printer tells of a fault by itself on a kept-open line."""
+"""Automatic Status Back (GS a): the printer tells of a fault by itself on a kept-open line.
+
+The watch's logic runs against the printer in memory; a TCP line and a serial port (pty)
+check that the simulator's real transports report the same way.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,17 @@ import os
 import threading
 
 import pytest
+from memory_printer import printer_in_memory
 from testbed import printer_config
 
-from devices.printer import ReceiptPrinter
+from devices.printer import ReceiptPrinter, driver
 from devices.printer.errors import PrinterError
+from devices.printer.simulator import PtyPrinterSimulator
 from devices.printer.simulator.state import ERROR_KINDS, PAPER_LEVELS, StateSnapshot
 from devices.printer.simulator.status import realtime_status, status_back
 from devices.printer.status import PrinterStatus, StatusQuery
 
+DLE_EOT_1 = b"\x10\x04\x01"
 STATES = [StateSnapshot(paper, cover, online, error, drawer, True)
           for paper, cover, online, error, drawer in itertools.product(
               PAPER_LEVELS, (False, True), (False, True), ERROR_KINDS, (False, True))]
@@ -63,9 +70,12 @@ class Watch:
         os.close(self._write)
 
 
-@pytest.fixture(params=["network", "serial"])
+@pytest.fixture(params=["memory", "network", "serial"])
 def watched_printer(request):
-    """(ReceiptPrinter, simulator) on a TCP line or a serial port (pty)."""
+    """(ReceiptPrinter, simulator) in memory, on a TCP line or on a serial port (pty)."""
+    if request.param == "memory":
+        sim = request.getfixturevalue("memory_sim")
+        return printer_in_memory(sim, status_timeout=0.5), sim
     if request.param == "network":
         sim = request.getfixturevalue("printer_sim")
         config = printer_config("network", host="127.0.0.1", port=sim.port, status_timeout=0.5)
@@ -73,6 +83,11 @@ def watched_printer(request):
         sim = request.getfixturevalue("serial_sim")
         config = printer_config("serial", device=sim.device_path, baudrate=19200, status_timeout=0.5)
     return ReceiptPrinter(config.printer[0]), sim
+
+
+def watch_line(sim) -> bytearray:
+    """What the printer has received on the watch's line: its first job, or the pty's one machine."""
+    return sim.machine.received if isinstance(sim, PtyPrinterSimulator) else sim.jobs[0].received
 
 
 def test_faults_are_reported_as_they_happen_and_a_job_ends_the_watch(watched_printer):
@@ -87,6 +102,7 @@ def test_faults_are_reported_as_they_happen_and_a_job_ends_the_watch(watched_pri
         watch.wait_for(lambda w: w.reports[-1].cover_open)
         sim.state.paper, sim.state.cover_open = "ok", False
         watch.wait_for(lambda w: w.reports[-1].ready)
+        assert bytes(watch_line(sim)) == b"\x1da\x0f"  # the printer told of every change: nobody asked
     finally:
         watch.end()
     assert not watch.thread.is_alive() and watch.error is None
@@ -94,32 +110,51 @@ def test_faults_are_reported_as_they_happen_and_a_job_ends_the_watch(watched_pri
     assert printer.print_bytes(b"after the watch\n").confirmed
 
 
-def test_a_line_that_goes_quiet_is_checked_and_a_lost_one_ends_the_watch(printer_sim):
-    printer = ReceiptPrinter(printer_config("network", host="127.0.0.1", port=printer_sim.port,
-                                            status_timeout=0.5).printer[0])
-    printer_sim.state.answers_status = False  # sends no reports: the watch asks by itself
-    watch = Watch(printer, check_every=0.2)
+def test_a_line_that_goes_quiet_is_checked_and_a_lost_one_ends_the_watch(memory_sim):
+    printer = printer_in_memory(memory_sim, status_timeout=0.5)
+    memory_sim.state.answers_status = False  # sends no reports: the watch asks by itself
+    watch = Watch(printer, check_every=0.01)
     try:
         watch.wait_for(lambda w: len(w.reports) >= 2 and not w.reports[-1].answered)
-        printer_sim.disconnect_clients()  # the cable is pulled
+        memory_sim.disconnect_clients()  # the cable is pulled
         watch.wait_for(lambda w: w.error is not None)
     finally:
         watch.end()
-    assert "printer" in str(watch.error)
+    assert "printer 'desk' (in memory): connection lost" in str(watch.error)
 
 
-def test_a_watch_begun_while_the_printer_is_out_of_paper_sees_it_come_back_and_reports_again(watched_printer):
-    printer, sim = watched_printer
-    sim.state.paper = "out"  # offline: the printer ignores GS a until it is ready again
+def test_a_tcp_line_that_is_lost_ends_the_watch(printer_sim):
+    printer = ReceiptPrinter(printer_config("network", host="127.0.0.1", port=printer_sim.port,
+                                            status_timeout=0.5).printer[0])
+    watch = Watch(printer)
+    try:
+        watch.wait_for(lambda w: w.reports and w.reports[-1].ready)
+        printer_sim.disconnect_clients()  # the cable is pulled: the socket reports it, no check needed
+        watch.wait_for(lambda w: w.error is not None)
+    finally:
+        watch.end()
+    assert "printer 'desk' (127.0.0.1:" in str(watch.error)
+
+
+def test_a_watch_begun_while_the_printer_is_out_of_paper_sees_it_come_back_and_reports_again(memory_sim,
+                                                                                               monkeypatch):
+    # Asked every NOT_READY_CHECK_SECONDS while not ready: shortened, as the order of events is what counts.
+    monkeypatch.setattr(driver, "NOT_READY_CHECK_SECONDS", 0.01)
+    printer = printer_in_memory(memory_sim, status_timeout=0.5)
+    memory_sim.state.paper = "out"  # offline: the printer ignores GS a until it is ready again
     watch = Watch(printer, check_every=30)
     try:
         watch.wait_for(lambda w: w.reports and w.reports[-1].paper == "out")
-        sim.state.paper = "ok"
-        watch.wait_for(lambda w: w.reports[-1].ready)  # asked every second while not ready
-        asked = len(watch.reports)
-        sim.state.cover_open = True  # reports are on again: no need to wait for the 30 s check
+        [job] = memory_sim.jobs  # the watch's line
+        memory_sim.state.paper = "ok"
+        watch.wait_for(lambda w: w.reports[-1].ready)  # asked again and again while not ready
+        asked, queries = len(watch.reports), job.received.count(DLE_EOT_1)
+        memory_sim.state.cover_open = True  # reports are on again: no need to wait for the 30 s check
         watch.wait_for(lambda w: w.reports[-1].cover_open)
         assert len(watch.reports) > asked
+        assert job.received.count(DLE_EOT_1) == queries  # the printer told; nobody asked
     finally:
         watch.end()
     assert watch.error is None
+    # GS a was sent again once the printer was ready; the one sent while it was out was dropped.
+    assert job.received.count(b"\x1da\x0f") >= 2 and job.dropped_bytes >= 3

@@ -1,0 +1,19 @@
+"""A ReceiptPrinter wired to the simulated printer in memory, for the protocol-level tests."""
+
+from __future__ import annotations
+
+from testbed import printer_config
+
+from devices.printer import ReceiptPrinter
+from devices.printer.memory_connection import MemoryConnection
+from devices.printer.simulator import MemoryPrinterSimulator
+
+
+def printer_in_memory(simulator: MemoryPrinterSimulator, profile: str = "TM-T20II", **settings) -> ReceiptPrinter:
+    """The driver as configured for a network printer, its every job going to `simulator` instead.
+
+    The config's connection kind only names the printer in messages: MemoryConnection does
+    the talking, so no socket is opened and no address is needed.
+    """
+    config = printer_config("network", profile=profile, host="in-memory", **settings)
+    return ReceiptPrinter(config.printer[0], config.office, connect=MemoryConnection.to(simulator))
