@@ -6,11 +6,11 @@ import os
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 from cups_lab import FAX_BACKEND, CupsLab
+from testbed import wait_until
 
 cups = pytest.importorskip("cups", reason="pycups is needed to talk to the lab's cupsd")
 
@@ -41,14 +41,8 @@ def pdf(tmp_path_factory) -> Path:
 
 
 def wait_for(check, what: str, timeout: float = JOB_TIMEOUT):
-    """Poll `check` until it returns something true, for at most `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            assert result, f"no {what} within {timeout:.0f} s"
-            return result
-        time.sleep(POLL_INTERVAL)
+    """testbed.wait_until for cupsd, which notifies nobody: asked every POLL_INTERVAL."""
+    return wait_until(check, timeout, what, interval=POLL_INTERVAL)
 
 
 def job_state(conn, job_id: int) -> int:

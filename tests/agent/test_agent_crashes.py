@@ -14,9 +14,8 @@ import subprocess
 import sys
 import time
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
+from testbed import Recorder, wait_until
 
 from contract import mqtt as contract
 from contract.config import MqttConfig
@@ -25,6 +24,8 @@ from devices.printer.simulator import Cut, TextLine
 
 RECEIPT_NUMBER = re.compile(r"\b\d{4}-\d{6}\b")
 VOID = "INTERRUPTED - NOT VALID"
+AVAILABILITY = contract.agent_availability("hq", "main")
+EVENTS = "frontdesk/hq/agent/main/devices/desk/events"
 
 
 @pytest.fixture
@@ -40,9 +41,13 @@ def agent_config(tmp_path, broker, printer_sim):
 
 
 class AgentProcess:
-    def __init__(self, config_path) -> None:
+    """`python -m agent.daemon` for site hq, agent main, with a Recorder of its availability that
+    has seen every availability message since before the first start."""
+
+    def __init__(self, config_path, broker) -> None:
         self.config_path = config_path
         self.process: subprocess.Popen | None = None
+        self.availability = Recorder(broker, AVAILABILITY, prefix="frontdesk/hq/agent/main")
 
     def start(self) -> None:
         self.process = subprocess.Popen([sys.executable, "-m", "agent.daemon", "--config", str(self.config_path)],
@@ -52,26 +57,25 @@ class AgentProcess:
         self.process.kill()
         self.process.wait(10)
 
-    def start_and_wait_online(self, broker) -> None:
-        """Commands sent before the agent subscribes reach nobody, as with any MQTT client."""
-        seen: list[bytes] = []
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        client.on_message = lambda c, u, message: seen.append(message.payload)
-        client.connect(broker.host, broker.port)
-        client.subscribe(contract.agent_availability("hq", "main"), qos=1)
-        client.loop_start()
-        try:
-            wait_until(lambda: seen and seen[-1] == b"offline" or not seen, 5, "no availability")
-            self.start()
-            wait_until(lambda: seen and seen[-1] == b"online", 20, "the agent did not come online")
-        finally:
-            client.loop_stop()
-            client.disconnect()
+    def start_and_wait_online(self) -> None:
+        """Commands sent before the agent subscribes reach nobody, as with any MQTT client: wait
+        for the `online` of this start (it subscribes before saying it)."""
+        said = self.availability.on(AVAILABILITY)
+        if said:
+            # A process ran before: the broker has to have said it is gone (its last will, or its
+            # goodbye) first, or its retained `online` would pass for the new one's.
+            self.availability.wait_until(lambda: self.availability.on(AVAILABILITY)[-1].payload == b"offline", 20,
+                                         "the previous agent's offline (last will)")
+        since = self.availability.mark()
+        self.start()
+        self.availability.wait_for(lambda t, p, r: t == AVAILABILITY and p == b"online", 20, "the agent online",
+                                   since=since)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(20)
+        self.availability.close()
 
 
 def pieces(printer_sim) -> list[str]:
@@ -92,15 +96,8 @@ def valid_receipts(printer_sim) -> list[str]:
             for number in set(RECEIPT_NUMBER.findall(piece))]
 
 
-def wait_until(predicate, timeout: float, message: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, message
-        time.sleep(0.05)
-
-
 def test_a_burst_of_receipts_survives_sigkills_with_one_valid_printout_each(agent_config, broker, printer_sim):
-    agent = AgentProcess(agent_config)
+    agent = AgentProcess(agent_config, broker)
     link = AgentConnection(MqttConfig(host=broker.host, port=broker.port), "hq", "main", "test-till",
                            replies=contract.manager_replies("hq", "test"))
     link.start()
@@ -109,40 +106,26 @@ def test_a_burst_of_receipts_survives_sigkills_with_one_valid_printout_each(agen
     numbers: dict[str, str] = {}
     rng = random.Random(6)
     try:
-        agent.start_and_wait_online(broker)
+        agent.start_and_wait_online()
         for request in requests:  # acknowledged = stored: these must all come out, once
             reply = link.commands.request("print_receipt", request, timeout=30)
             assert reply["ok"], reply
             numbers[request["request_id"]] = reply["result"]["receipt_number"]
         for _ in range(3):  # killed at random moments of the burst, then started again
-            time.sleep(rng.uniform(0.05, 0.6))
+            time.sleep(rng.uniform(0.05, 0.6))  # deliberate: where in the burst the kill lands
             agent.kill()
-            agent.start_and_wait_online(broker)
+            agent.start_and_wait_online()
         for request in requests:  # the till never heard back, so it asks again: nothing new
             reply = link.commands.request("print_receipt", request, timeout=30)
             assert reply["ok"] and reply["result"]["receipt_number"] == numbers[request["request_id"]]
-        wait_until(lambda: set(valid_receipts(printer_sim)) >= set(numbers.values()), 60,
-                   f"not every receipt came out: {sorted(set(numbers.values()) - set(valid_receipts(printer_sim)))}")
+        wait_until(lambda: set(valid_receipts(printer_sim)) >= set(numbers.values()), 60, "every receipt printed",
+                   last=lambda: f"missing {sorted(set(numbers.values()) - set(valid_receipts(printer_sim)))}")
     finally:
         agent.stop()
         link.stop()
     printed = valid_receipts(printer_sim)
     assert sorted(printed) == sorted(numbers.values()), "a receipt came out twice or a stranger appeared"
     assert len(set(numbers.values())) == len(requests)
-
-
-class Subscriber:
-    def __init__(self, broker, topic: str) -> None:
-        self.events: list[dict] = []
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        self.client.on_message = lambda c, u, message: self.events.append(json.loads(message.payload))
-        self.client.on_connect = lambda c, u, f, rc, p: c.subscribe(topic, qos=1)
-        self.client.connect(broker.host, broker.port)
-        self.client.loop_start()
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
 
 
 def outbox_size(data_dir) -> int:
@@ -154,44 +137,44 @@ def outbox_size(data_dir) -> int:
 
 
 def test_events_raised_while_the_broker_is_down_outlive_a_killed_agent(agent_config, broker, printer_sim, tmp_path):
-    agent = AgentProcess(agent_config)
+    agent = AgentProcess(agent_config, broker)
     agent.start()
-    subscriber = Subscriber(broker, "frontdesk/hq/agent/main/devices/desk/events")
+    subscriber = Recorder(broker, EVENTS)
     try:
-        wait_until(lambda: printer_sim.wait_for_jobs(1, timeout=10), 10, "the agent never checked the printer")
+        printer_sim.wait_for_jobs(1, timeout=10)  # the agent checked the printer
         broker.stop()
         for paper in ["out", "ok", "out", "ok", "out", "ok"]:
             expected = outbox_size(tmp_path / "data") + 1  # counted first: the event may be quicker than us
             printer_sim.state.paper = paper
-            wait_until(lambda: outbox_size(tmp_path / "data") >= expected, 10, f"no event for paper {paper}")
+            wait_until(lambda expected=expected: outbox_size(tmp_path / "data") >= expected, 10,
+                       f"an event for paper {paper}")
         agent.kill()  # the events exist only on the agent's disk now
         broker.start()
         subscriber.close()
-        subscriber = Subscriber(broker, "frontdesk/hq/agent/main/devices/desk/events")
-        time.sleep(0.5)  # subscribed before the agent comes back
+        subscriber = Recorder(broker, EVENTS)  # subscribed (SUBACK) before the agent comes back
         agent.start()
-        wait_until(lambda: len(subscriber.events) >= 6, 20, f"events lost: {subscriber.events}")
-        wait_until(lambda: outbox_size(tmp_path / "data") == 0, 10, "acknowledged events were not forgotten")
+        subscriber.wait_until(lambda: len(subscriber.json_on(EVENTS)) >= 6, 20, "the six events, none lost")
+        wait_until(lambda: outbox_size(tmp_path / "data") == 0, 10, "acknowledged events forgotten",
+                   last=lambda: outbox_size(tmp_path / "data"))
     finally:
         agent.stop()
         subscriber.close()
-    names = [event["event"] for event in subscriber.events]
+    events = subscriber.json_on(EVENTS)
+    names = [event["event"] for event in events]
     assert names == ["paper_out", "recovered"] * 3, names
-    assert len({event["id"] for event in subscriber.events}) == 6
-    moments = [event["at"] for event in subscriber.events]
+    assert len({event["id"] for event in events}) == 6
+    moments = [event["at"] for event in events]
     assert moments == sorted(moments)
 
 
 def test_ledger_records_go_out_once_per_receipt_and_mail_item(agent_config, broker, printer_sim):
-    agent = AgentProcess(agent_config)
-    records: list[dict] = []
-    ledger = Subscriber(broker, contract.agent_ledger("hq", "main"))
-    ledger.events = records
+    agent = AgentProcess(agent_config, broker)
+    ledger = Recorder(broker, contract.agent_ledger("hq", "main"))
     link = AgentConnection(MqttConfig(host=broker.host, port=broker.port), "hq", "main", "test-ledger",
                            replies=contract.manager_replies("hq", "test"))
     link.start()
     try:
-        agent.start_and_wait_online(broker)
+        agent.start_and_wait_online()
         sale = {"request_id": "s1", "items": [{"description": "Envelope", "unit_price": "0.45", "quantity": 4},
                                                {"description": "Ștampilă", "unit_price": "3.20"}],
                 "payment_method": "card", "wait": 5}
@@ -201,15 +184,22 @@ def test_ledger_records_go_out_once_per_receipt_and_mail_item(agent_config, brok
         mail = {"request_id": "m1", "weight": "85g", "mail_class": "large_letter", "carrier": "deutschepost", "staff": "Ana"}
         assert link.commands.request("mail_record", mail, timeout=30)["ok"]
         assert link.commands.request("mail_record", mail, timeout=30)["ok"]
-        wait_until(lambda: len(records) >= 2, 10, f"ledger records missing: {records}")
-        time.sleep(0.5)  # a duplicate would arrive by now
+        # The sentinel: one more mail item. The agent writes a ledger record to its outbox while it
+        # handles the command, before it replies, and the outbox sends them in that order, on the
+        # same topic from the same client at QoS 1, which MQTT delivers in order: once this record
+        # is here, a duplicate of the ones before would be here too.
+        sentinel = link.commands.request("mail_record", {**mail, "request_id": "m-sentinel"}, timeout=30)
+        entry = str(sentinel["result"]["id"])
+        ledger.wait_for(lambda t, p, r: json.loads(p).get("entry") == entry, 20, "the sentinel's ledger record")
     finally:
         agent.stop()
         link.stop()
         ledger.close()
-    receipt, mail_item = records
+    records = ledger.json_on(contract.agent_ledger("hq", "main"))
+    assert [r["event"] for r in records] == ["receipt_issued", "mail_recorded", "mail_recorded"], records
+    receipt, mail_item, last = records
+    assert last["entry"] == entry and mail_item["entry"] != entry
     assert (receipt["event"], receipt["number"], receipt["total"], receipt["payment_method"], receipt["items"]) == (
         "receipt_issued", first["result"]["receipt_number"], "5.00", "card", 2)
     assert "Envelope" not in json.dumps(receipt)
     assert mail_item["event"] == "mail_recorded" and mail_item["mail_class"] == "large_letter"
-    assert len(records) == 2

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
-import time
 from decimal import Decimal
 
 import pytest
-from testbed import OFFICE_TOML, RunningAgent, Watcher
+from testbed import OFFICE_TOML, Recorder, RunningAgent, wait_until
 
 from contract.config import parse_config
 from devices.scale.simulator import ScaleSimulator
 
 PREFIX = "frontdesk/test/agent/main"
+
+
+def watcher_on(broker) -> Recorder:
+    """What the manager's side sees: everything under frontdesk/ and homeassistant/."""
+    return Recorder(broker, "frontdesk/#", "homeassistant/#", prefix=PREFIX)
 
 
 @pytest.fixture
@@ -30,7 +34,7 @@ def rig(broker, printer_sim, cups_lab, tmp_path):
             + '[[queue]]\nid = "copier"\ncups_name = "Copier"\nkind = "copier"\n'
             + '[[queue]]\nid = "fax"\ncups_name = "Fax"\nkind = "fax"\n'
         )
-        watcher = Watcher(broker)
+        watcher = watcher_on(broker)
         try:
             with RunningAgent(config):
                 # A client sends commands once the agent is online (it subscribes on connecting).
@@ -111,7 +115,7 @@ def test_a_broker_restart_gets_availability_and_state_republished(rig, broker):
     watcher.close()
     broker.stop()
     broker.start()  # no persistence: every retained message is gone
-    fresh = Watcher(broker)
+    fresh = watcher_on(broker)
     try:
         fresh.wait_for(lambda t, p, r: t == f"{PREFIX}/availability" and p == b"online", timeout=40)
         assert fresh.state("desk-printer", timeout=40, health="ok")
@@ -134,12 +138,11 @@ HA_KEYS = {
 
 
 def discovery(watcher) -> dict[str, dict]:
-    with watcher._seen:
-        found = {}
-        for topic, payload, retain in watcher.messages:
-            if topic.startswith("homeassistant/") and topic.endswith("/config"):
-                found[topic] = json.loads(payload) if payload else None
-        return found
+    found = {}
+    for topic, payload, _retain in watcher.snapshot():
+        if topic.startswith("homeassistant/") and topic.endswith("/config"):
+            found[topic] = json.loads(payload) if payload else None
+    return found
 
 
 def test_home_assistant_discovery_announces_every_device(rig):
@@ -167,11 +170,9 @@ def test_home_assistant_discovery_announces_every_device(rig):
     # Pressing the button in Home Assistant publishes payload_press without a response topic.
     button = found[f"homeassistant/button/{node}/desk_printer_test_print/config"]
     jobs = len(printer_sim.jobs)
-    watcher.client.publish(button["command_topic"], button["payload_press"], qos=1)
-    deadline = time.monotonic() + 15
-    while not any("TOTAL" in job.text_rendering() for job in printer_sim.jobs[jobs:]):
-        assert time.monotonic() < deadline, "the test print never came"
-        time.sleep(0.05)
+    watcher.publish(button["command_topic"], button["payload_press"])
+    wait_until(lambda: any("TOTAL" in job.text_rendering() for job in printer_sim.jobs[jobs:]), 15,
+               "the test print from the button")
 
 
 def test_discovery_is_republished_when_home_assistant_restarts(rig):
@@ -179,11 +180,10 @@ def test_discovery_is_republished_when_home_assistant_restarts(rig):
     watcher.state("copier")
     watcher.wait_for(lambda t, p, r: "_supply_" in t)
     before = set(discovery(watcher))
-    with watcher._seen:
-        watcher.messages.clear()
-    watcher.client.publish("homeassistant/status", b"online", qos=1)
-    with watcher._seen:  # every entity announced again, and the states with them
-        assert watcher._seen.wait_for(lambda: set(discovery(watcher)) >= before, 15), before - set(discovery(watcher))
+    watcher.clear()
+    watcher.publish("homeassistant/status", b"online")
+    # Every entity announced again, and the states with them.
+    watcher.wait_until(lambda: set(discovery(watcher)) >= before, 15, "every discovery config again")
     watcher.wait_for(lambda t, p, r: t.endswith("/devices/desk-printer/state"))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from testbed import OFFICE_TOML, RunningAgent, Watcher
+from testbed import OFFICE_TOML, Recorder, RunningAgent
 
 from contract.config import parse_config
 
@@ -20,7 +20,7 @@ def serial_agent(broker, serial_sim, tmp_path):
         + f'[[printer]]\nid = "till"\nconnection = "serial"\ndevice = "{serial_sim.device_path}"\n'
         + 'baudrate = 19200\nstatus_timeout = 0.5\n'
     )
-    watcher = Watcher(broker)
+    watcher = Recorder(broker, "frontdesk/#")
     try:
         with RunningAgent(config):
             watcher.wait_for(lambda t, p, r: t == f"{watcher.prefix}/availability" and p == b"online")

@@ -6,8 +6,9 @@ import signal
 import subprocess
 import sys
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from testbed import Recorder, wait_until
+
+STATUS_QUERY = b"\x10\x04\x01"  # DLE EOT 1, the first of the status requests of every check
 
 
 def agent_process(config_path) -> subprocess.Popen:
@@ -27,10 +28,13 @@ def test_agent_logs_health_changes_and_stops_on_sigterm(tmp_path, printer_sim, b
     agent = agent_process(config)
     try:
         printer_sim.wait_for_jobs(1, timeout=10)  # the first status check
+        asked = printer_sim.all_received().count(STATUS_QUERY)
         printer_sim.state.paper = "out"  # reported at once by Automatic Status Back
-        import time
-
-        time.sleep(1.5)  # and a status check every 0.2 s meanwhile would not add a line
+        # The agent asks again every 0.2 s on its open line: each of these checks would add a line
+        # if it logged checks, not changes. The agent logs a check before it asks again, so once the
+        # printer has been asked five more times the earlier checks are in the log.
+        wait_until(lambda: printer_sim.all_received().count(STATUS_QUERY) >= asked + 5, 20,
+                   "five more status checks", last=lambda: printer_sim.all_received().count(STATUS_QUERY) - asked)
     finally:
         agent.send_signal(signal.SIGTERM)
         output, _ = agent.communicate(timeout=20)
@@ -44,30 +48,20 @@ def test_agent_logs_health_changes_and_stops_on_sigterm(tmp_path, printer_sim, b
 def test_a_killed_agent_is_announced_offline_by_its_last_will(tmp_path, broker):
     config = tmp_path / "frontdesk.toml"
     config.write_text(f'site = "hq"\n[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n[agent]\nid = "desk-pi"\n')
-    seen: list[bytes] = []
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    client.on_message = lambda c, u, message: seen.append(message.payload)
-    client.connect(broker.host, broker.port)
-    client.subscribe("frontdesk/hq/agent/desk-pi/availability", qos=1)
-    client.loop_start()
+    availability = "frontdesk/hq/agent/desk-pi/availability"
+    recorder = Recorder(broker, availability)
     agent = agent_process(config)
     try:
-        import time
-
-        deadline = time.monotonic() + 15
-        while b"online" not in seen and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert b"online" in seen
+        recorder.wait_for(lambda t, p, r: p == b"online", 15, "the agent online")
+        since = recorder.mark()
         agent.kill()  # no goodbye: only the broker can tell
         agent.wait(timeout=10)
-        deadline = time.monotonic() + 60  # keepalive 30 s x 1.5
-        while seen[-1] != b"offline" and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert seen[-1] == b"offline"
+        # The broker notices at once that the socket closed, at the latest after keepalive 30 s x 1.5.
+        recorder.wait_for(lambda t, p, r: p == b"offline", 60, "the last will", since=since)
+        assert [m.payload for m in recorder.on(availability)][-1] == b"offline"
     finally:
         agent.kill()
-        client.loop_stop()
-        client.disconnect()
+        recorder.close()
 
 
 def test_agent_refuses_a_bad_config_with_exit_code_2(tmp_path):

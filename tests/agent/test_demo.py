@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from PIL import Image
-from testbed import RunningDemo
+from testbed import RunningDemo, wait_until
 
 
 def test_demo_prints_a_receipt_and_a_badge_and_shows_them(tmp_path):
@@ -50,15 +50,13 @@ def test_the_running_demo_shows_a_managers_view_of_a_fault(tmp_path):
 
 def login_page(url: str, timeout: float = 30) -> str:
     """The manager's dashboard in the demo: anonymous visitors are sent to its login page."""
-    import time
     import urllib.request
 
-    deadline = time.monotonic() + timeout
-    while True:
+    def page() -> str | None:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.read().decode()
         except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
+            return None  # not listening yet
+
+    return wait_until(page, timeout, f"the dashboard at {url}", interval=0.3)

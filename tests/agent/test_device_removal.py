@@ -10,17 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import threading
-import time
-import uuid
 from datetime import datetime, timezone
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
-from testbed import OFFICE_TOML, RunningAgent
+from testbed import OFFICE_TOML, Recorder, RunningAgent, wait_until
 
 from agent.ledger.device_history import FILE_NAME as DEVICE_HISTORY_FILE
 from agent.ledger.device_history import DeviceHistory
@@ -50,58 +43,12 @@ def agent_config(tmp_path, mqtt_port: int, printer_port: int, old_printer: bool)
                         f'[agent]\ndata_dir = "{tmp_path / "data"}"\nprinter_interval = 0.3\n' + printers)
 
 
-class Listener:
-    """A plain MQTT v5 subscriber: every message it gets, retained or not, in order."""
-
-    def __init__(self, broker, *filters: str) -> None:
-        self.messages: list[tuple[str, bytes, bool]] = []
-        self.replies: set[bytes] = set()
-        self._changed = threading.Condition()
-        self.inbox = f"test/replies/{uuid.uuid4().hex}"
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        self.client.on_message = self._message
-        self.client.connect(broker.host, broker.port)
-        self.client.loop_start()
-        # One subscription after the other: Mosquitto sends each one's retained messages in
-        # turn, so once the last filter's retained message is here, the others' are too.
-        for topic in (self.inbox, *filters):
-            self.client.subscribe(topic, qos=1)
-
-    def _message(self, client, userdata, message) -> None:
-        with self._changed:
-            if message.topic == self.inbox:
-                self.replies.add(message.properties.CorrelationData)
-            else:
-                self.messages.append((message.topic, message.payload, message.retain))
-            self._changed.notify_all()
-
-    def wait_for(self, predicate, timeout: float = 15) -> None:
-        with self._changed:
-            assert self._changed.wait_for(lambda: any(predicate(*m) for m in self.messages), timeout), self.messages
-
-    def ask_status(self, timeout: float = 15) -> None:
-        """A command round trip: its reply leaves the agent after everything it sent on connecting."""
-        properties = Properties(PacketTypes.PUBLISH)
-        properties.ResponseTopic, properties.CorrelationData = self.inbox, uuid.uuid4().bytes
-        self.client.publish(f"{PREFIX}/cmd/status", b"{}", qos=1, properties=properties)
-        with self._changed:
-            assert self._changed.wait_for(lambda: properties.CorrelationData in self.replies, timeout)
-
-    def topics(self) -> set[str]:
-        with self._changed:
-            return {topic for topic, payload, _ in self.messages if payload}
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
-
-
 def retained_now(broker) -> set[str]:
     """What a fresh subscriber is given: the retained states and discovery configs at the broker
-    (the agent's availability, subscribed last, says when all of them are here)."""
-    listener = Listener(broker, f"{PREFIX}/devices/+/state", HA, AVAILABILITY)
+    (the sentinel, Recorder.sync, comes back after all of them)."""
+    listener = Recorder(broker, f"{PREFIX}/devices/+/state", HA, AVAILABILITY)
     try:
-        listener.wait_for(lambda topic, payload, retain: topic == AVAILABILITY and retain)
+        listener.sync()
         return listener.topics() - {AVAILABILITY}
     finally:
         listener.close()
@@ -109,15 +56,6 @@ def retained_now(broker) -> set[str]:
 
 def remembered(tmp_path) -> set[str]:
     return set(json.loads((tmp_path / "data" / STATES_MEMORY).read_text()))
-
-
-def wait_until(condition, timeout: float = 15) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def clearing_lines(caplog) -> list[str]:
@@ -128,8 +66,8 @@ def test_a_removed_device_is_cleared_once_the_broker_can_take_it(broker, printer
     caplog.set_level(logging.INFO, logger="frontdesk.agent")
     with RunningAgent(agent_config(tmp_path, broker.port, printer_sim.port, old_printer=True)) as agent:
         assert agent.link.connected.wait(15)
-        listener = Listener(broker, f"{PREFIX}/devices/+/state")
-        listener.wait_for(lambda topic, payload, retain: topic == OLD and payload)
+        listener = Recorder(broker, f"{PREFIX}/devices/+/state")
+        listener.wait_for(lambda topic, payload, retain: topic == OLD and payload, what="the old printer's state")
         listener.close()
     before = retained_now(broker)
     assert {DESK, OLD} <= before and any("old_printer" in topic for topic in before)
@@ -146,7 +84,8 @@ def test_a_removed_device_is_cleared_once_the_broker_can_take_it(broker, printer
     caplog.clear()
     with RunningAgent(agent_config(tmp_path, broker.port, printer_sim.port, old_printer=False)) as agent:
         assert agent.link.connected.wait(15)
-        assert wait_until(lambda: remembered(tmp_path) == {DESK}), "the clearing was never acknowledged"
+        wait_until(lambda: remembered(tmp_path) == {DESK}, 15, "the clearing acknowledged (and forgotten)",
+                   last=lambda: remembered(tmp_path))
     assert len(clearing_lines(caplog)) == 1
     after = retained_now(broker)
     assert OLD not in after and not any("old_printer" in topic for topic in after)
@@ -156,11 +95,13 @@ def test_a_removed_device_is_cleared_once_the_broker_can_take_it(broker, printer
 
     # Started again: nothing left to clear, so nothing is cleared.
     caplog.clear()
-    watching = Listener(broker, OLD, AVAILABILITY)
+    watching = Recorder(broker, OLD, AVAILABILITY, prefix=PREFIX)
     with RunningAgent(agent_config(tmp_path, broker.port, printer_sim.port, old_printer=False)):
         # `online` comes after the agent subscribed to its commands.
         watching.wait_for(lambda topic, payload, retain: topic == AVAILABILITY and payload == b"online")
-        watching.ask_status()
+        # The sentinel: the agent sends its clearings as it connects, before it can take a command,
+        # and its reply leaves the same client after them (Recorder.command).
+        assert watching.command("status", {})["ok"]
     watching.close()
     assert clearing_lines(caplog) == [] and [m for m in watching.messages if m[0] == OLD] == []
     assert not [r for r in caplog.records if "removing" in r.getMessage()]

@@ -1,22 +1,28 @@
 """One outage through several healths is one recovery, timed from its start."""
 
-import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
 
 from agent.health import HealthTracker
+from contract import clock
 
 
 def test_an_outage_through_error_then_warning_recovers_once_with_its_whole_length():
     published = []
-    tracker = HealthTracker("desk", "printer", lambda device, leaf, payload: published.append((leaf, payload)))
-    tracker.report("ok", ())
-    tracker.report("error", ("paper_out",))
-    time.sleep(0.3)
-    tracker.report("warning", ("paper_near_end",))  # a new roll that is nearly used up
-    tracker.report("ok", ())
+    with clock.frozen_at(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)) as frozen:
+        tracker = HealthTracker("desk", "printer", lambda device, leaf, payload: published.append((leaf, payload)))
+        tracker.report("ok", ())
+        tracker.report("error", ("paper_out",))
+        frozen.advance(timedelta(seconds=200))  # the paper is out a while (the clock moved, no one sleeps)
+        tracker.report("warning", ("paper_near_end",))  # a new roll that is nearly used up
+        frozen.advance(timedelta(seconds=100))
+        tracker.report("ok", ())
     events = [payload for leaf, payload in published if leaf == "events"]
     assert [e["event"] for e in events] == ["paper_out", "paper_near_end", "recovered"]
     recovered = events[-1]
-    assert recovered["after"] == ["paper_out", "paper_near_end"] and recovered["down_seconds"] >= 0.3
+    assert recovered["after"] == ["paper_out", "paper_near_end"]
+    assert recovered["down_seconds"] == pytest.approx(300, abs=0.01)  # from the paper out, not the warning
     assert len({e["id"] for e in events}) == 3
 
 

@@ -14,16 +14,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
-import time
 import uuid
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from testbed import Recorder
 
 from agent.local_broker import LocalBroker
 
@@ -61,72 +58,31 @@ def acl_broker(tmp_path_factory):
     shutil.copy(DOCS / "frontdesk.acl", root / "frontdesk.acl")
     broker = LocalBroker(root, lambda port: copy_for_test((DOCS / "frontdesk.conf").read_text(), root, port))
     with broker:
-        yield broker.port
+        yield broker
 
 
-class Login:
-    """One MQTT v5 client under one user: PUBACK reason codes and every message that arrives."""
+def login(broker, user: str | None, password: str | None = None, check: bool = True) -> Recorder:
+    """A Recorder logged in as `user`: PUBACK reason codes, and every message that reaches it."""
+    return Recorder(broker, username=user, password=PASSWORDS.get(user) if password is None else password,
+                    check=check)
 
-    def __init__(self, port: int, user: str | None, password: str | None = None) -> None:
-        self.acks: dict[int, mqtt.ReasonCode] = {}
-        self.messages: list[mqtt.MQTTMessage] = []
-        self.connack: mqtt.ReasonCode | None = None
-        self._event = threading.Condition()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        if user:
-            self.client.username_pw_set(user, PASSWORDS[user] if password is None else password)
-        self.client.on_connect = lambda c, u, flags, code, props: self._record("connack", code)
-        self.client.on_publish = lambda c, u, mid, code, props: self._record_ack(mid, code)
-        self.client.on_subscribe = lambda c, u, mid, codes, props: self._record_ack(mid, codes[0])
-        self.client.on_message = lambda c, u, message: self._record_message(message)
-        self.client.connect("127.0.0.1", port)
-        self.client.loop_start()
-        self.wait_until(lambda: self.connack is not None, "CONNACK")
 
-    def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
+def delivered(reader: Recorder) -> set[str]:
+    """The topics of what reached `reader` so far, once everything the broker had for it is in.
 
-    def publish(self, topic: str, payload: bytes = b"{}", retain: bool = False,
-                properties: Properties | None = None) -> mqtt.ReasonCode:
-        info = self.client.publish(topic, payload, qos=1, retain=retain, properties=properties)
-        return self.wait_until(lambda: self.acks.get(info.mid), f"PUBACK for {topic}")
-
-    def subscribe(self, topic: str) -> mqtt.ReasonCode:
-        _, mid = self.client.subscribe(topic, qos=1)
-        return self.wait_until(lambda: self.acks.get(mid), f"SUBACK for {topic}")
-
-    def topics(self) -> set[str]:
-        with self._event:
-            return {message.topic for message in self.messages}
-
-    def wait_for_message(self, topic: str) -> mqtt.MQTTMessage:
-        return self.wait_until(lambda: next((m for m in self.messages if m.topic == topic), None), topic)
-
-    def wait_until(self, found, what: str, timeout: float = 10):
-        with self._event:
-            assert self._event.wait_for(found, timeout), f"no {what} within {timeout} s"
-            return found()
-
-    def _record(self, name: str, value) -> None:
-        with self._event:
-            setattr(self, name, value)
-            self._event.notify_all()
-
-    def _record_ack(self, mid: int, code: mqtt.ReasonCode) -> None:
-        with self._event:
-            self.acks[mid] = code
-            self._event.notify_all()
-
-    def _record_message(self, message: mqtt.MQTTMessage) -> None:
-        with self._event:
-            self.messages.append(message)
-            self._event.notify_all()
+    No message can be the sentinel: what a reader may not read never reaches it, and a refused
+    publish reaches nobody. Recorder.sync's round trip is: Mosquitto decides who gets a message,
+    ACL included, and queues it for each reader before it acknowledges it to the writer, and
+    writes one client's packets in order, so the reply to the reader's own publish (its PUBACK, a
+    refusal where the ACL says no) comes after anything queued for it before.
+    """
+    reader.sync()
+    return {m.topic for m in reader.snapshot()}
 
 
 @pytest.fixture(scope="module")
 def logins(acl_broker):
-    clients = {user: Login(acl_broker, user) for user in PASSWORDS}
+    clients = {user: login(acl_broker, user) for user in PASSWORDS}
     yield clients
     for client in clients.values():
         client.close()
@@ -167,7 +123,7 @@ def test_each_user_may_publish_only_where_the_acl_says(logins, user, topic, allo
 
 
 def test_each_user_receives_only_what_it_may_read(acl_broker):
-    readers = {user: Login(acl_broker, user) for user in PASSWORDS}
+    readers = {user: login(acl_broker, user) for user in PASSWORDS}
     sent = {  # topic: (writer, readers)
         "frontdesk/hq/agent/main/availability": (AGENT, {KIOSK, MANAGER}),
         "frontdesk/hq/agent/main/devices/desk/state": (AGENT, {KIOSK, MANAGER}),
@@ -187,10 +143,9 @@ def test_each_user_receives_only_what_it_may_read(acl_broker):
             assert not readers[writer].publish(topic).is_failure, topic
         for user, reader in readers.items():
             for topic in (t for t, (_, allowed) in sent.items() if user in allowed):
-                reader.wait_for_message(topic)
-        time.sleep(0.5)  # anything not allowed would have arrived by now too
-        for user, reader in readers.items():
-            assert reader.topics() == {t for t, (_, allowed) in sent.items() if user in allowed}, user
+                reader.wait_for(lambda t, p, r, topic=topic: t == topic, 10, f"{topic} at {user}")
+        for user, reader in readers.items():  # and nothing else, once the sentinel is back (see delivered)
+            assert delivered(reader) == {t for t, (_, allowed) in sent.items() if user in allowed}, user
     finally:
         for reader in readers.values():
             reader.close()
@@ -199,13 +154,14 @@ def test_each_user_receives_only_what_it_may_read(acl_broker):
 def test_retained_state_reaches_a_kiosk_but_not_a_stranger(acl_broker, logins):
     topic = f"frontdesk/hq/agent/main/devices/{uuid.uuid4().hex[:8]}/state"
     assert not logins[AGENT].publish(topic, b'{"health":"ok"}', retain=True).is_failure
-    kiosk, stranger = Login(acl_broker, KIOSK), Login(acl_broker, STRANGER)
+    kiosk, stranger = login(acl_broker, KIOSK), login(acl_broker, STRANGER)
     try:
         kiosk.subscribe("frontdesk/+/agent/+/devices/+/state")
         stranger.subscribe("frontdesk/#")
-        assert kiosk.wait_for_message(topic).payload == b'{"health":"ok"}'
-        time.sleep(0.3)
-        assert stranger.topics() == set()
+        assert kiosk.wait_for(lambda t, p, r: t == topic, 10, topic).payload == b'{"health":"ok"}'
+        # Retained messages are queued while the broker handles the SUBSCRIBE: the stranger's
+        # round trip after it comes back after any of them (see delivered).
+        assert delivered(stranger) == set()
     finally:
         kiosk.close()
         stranger.close()
@@ -213,27 +169,27 @@ def test_retained_state_reaches_a_kiosk_but_not_a_stranger(acl_broker, logins):
 
 @pytest.mark.parametrize("user, password", [(None, None), (KIOSK, "wrong"), ("nobody", "x")])
 def test_anonymous_clients_and_wrong_passwords_are_turned_away(acl_broker, user, password):
-    login = Login(acl_broker, user, password)
-    login.close()
-    assert login.connack.is_failure, login.connack
+    refused = login(acl_broker, user, password, check=False)
+    refused.close()
+    assert refused.connack.is_failure, refused.connack
 
 
 def test_the_real_agent_under_its_login_answers_a_kiosk(acl_broker, tmp_path):
     config = tmp_path / "frontdesk.toml"
-    config.write_text(f'site = "hq"\n[mqtt]\nhost = "127.0.0.1"\nport = {acl_broker}\nusername = "{AGENT}"\n'
+    config.write_text(f'site = "hq"\n[mqtt]\nhost = "127.0.0.1"\nport = {acl_broker.port}\nusername = "{AGENT}"\n'
                       f'password = "{PASSWORDS[AGENT]}"\n[agent]\nid = "main"\ndata_dir = "{tmp_path}"\n')
-    manager, kiosk = Login(acl_broker, MANAGER), Login(acl_broker, KIOSK)
+    manager, kiosk = login(acl_broker, MANAGER), login(acl_broker, KIOSK)
     manager.subscribe("frontdesk/hq/agent/main/availability")
     agent = subprocess.Popen([sys.executable, "-m", "agent.daemon", "--config", str(config)],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        manager.wait_until(lambda: any(m.payload == b"online" for m in manager.messages), "the agent online")
+        manager.wait_for(lambda t, p, r: p == b"online", 10, "the agent online")
         inbox = f"frontdesk/hq/kiosk/lobby/replies/{uuid.uuid4().hex}"
         kiosk.subscribe(inbox)
         request = Properties(PacketTypes.PUBLISH)
         request.ResponseTopic, request.CorrelationData = inbox, b"42"
         assert not kiosk.publish("frontdesk/hq/agent/main/cmd/status", b"{}", properties=request).is_failure
-        reply = kiosk.wait_for_message(inbox)
+        reply = kiosk.wait_for(lambda t, p, r: t == inbox, 10, "the agent's reply")
         assert reply.properties.CorrelationData == b"42"
         assert json.loads(reply.payload)["ok"] is True
     finally:

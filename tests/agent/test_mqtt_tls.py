@@ -5,12 +5,11 @@ from __future__ import annotations
 import getpass
 import ssl
 import subprocess
-import time
 
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
-from testbed import RunningAgent, issue_certificate, make_test_ca
+from testbed import Recorder, RunningAgent, issue_certificate, make_test_ca
 
 from agent.local_broker import LocalBroker
 from contract import mqtt as contract
@@ -71,19 +70,14 @@ def test_the_agent_connects_with_tls_a_client_certificate_and_a_password(tls_bro
         f'[mqtt.tls]\nca_file = "{certs / "ca.crt"}"\ncert_file = "{certs / "agent.crt"}"\n'
         f'key_file = "{certs / "agent.key"}"\n'
     )
-    watcher, seen = tls_client(tls_broker, "agent")
-    watcher.connect("127.0.0.1", tls_broker.port)
-    watcher.subscribe(contract.agent_availability("hq", "main"), qos=1)
-    watcher.loop_start()
+    watcher = Recorder(tls_broker, contract.agent_availability("hq", "main"), username=USER, password=PASSWORD,
+                       tls=dict(ca_certs=str(certs / "ca.crt"), certfile=str(certs / "agent.crt"),
+                                keyfile=str(certs / "agent.key"), tls_version=ssl.PROTOCOL_TLS_CLIENT))
     try:
         with RunningAgent(config):
-            deadline = time.monotonic() + 15
-            while b"online" not in seen and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert b"online" in seen, seen
+            watcher.wait_for(lambda t, p, r: p == b"online", 15, "the agent online over TLS")
     finally:
-        watcher.loop_stop()
-        watcher.disconnect()
+        watcher.close()
 
 
 @pytest.mark.parametrize("certificate, password", [

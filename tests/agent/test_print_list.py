@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
-
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from contract import mqtt as contract
 from contract.config import parse_config
 from contract.mqtt_client import AgentConnection
-from testbed import OFFICE_TOML, RunningAgent
+from testbed import OFFICE_TOML, Recorder, RunningAgent
+
+LEDGER, AVAILABILITY = contract.agent_ledger("test", "main"), contract.agent_availability("test", "main")
 
 
 def test_a_list_prints_its_lines_with_diacritics_and_is_no_receipt(tmp_path, broker, printer_sim):
@@ -21,36 +19,30 @@ def test_a_list_prints_its_lines_with_diacritics_and_is_no_receipt(tmp_path, bro
         f'[[printer]]\nid = "desk"\nconnection = "network"\nhost = "127.0.0.1"\nport = {printer_sim.port}\n'
         "status_timeout = 0.5\n"
     )
-    ledger: list[dict] = []
-    online = threading.Event()
-
-    def seen(client, userdata, message) -> None:
-        if message.topic.endswith("/availability"):
-            if message.payload == b"online":
-                online.set()
-        else:
-            ledger.append(json.loads(message.payload))
-
-    watcher = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    watcher.on_message = seen
-    watcher.connect(broker.host, broker.port)
-    watcher.subscribe([(contract.agent_ledger("test", "main"), 1), (contract.agent_availability("test", "main"), 1)])
-    watcher.loop_start()
+    watcher = Recorder(broker, LEDGER, AVAILABILITY)
     link = AgentConnection(config.mqtt, "test", "main", "test-lists", contract.kiosk_replies("test", "lobby"))
     link.start()
     try:
         with RunningAgent(config):
-            assert online.wait(15), "the agent did not come online"
+            watcher.wait_for(lambda t, p, r: t == AVAILABILITY and p == b"online", 15, "the agent online")
             request = {"title": "EVACUARE 09:41", "lines": ["09:02 Ștefania Țăran / Ion Popescu", "09:15 Jürgen Weiß"],
                        "footer": "Pe site: 2", "language": "ro", "request_id": "evac-1", "wait": 10}
             reply = link.commands.request("print_list", request, timeout=30)
             again = link.commands.request("print_list", request, timeout=30)
             bad = link.commands.request("print_list", {**request, "lines": ["x" * 201], "request_id": None},
                                         timeout=30)
+            # The sentinel: a mail item, which has a ledger record. The agent puts a command's
+            # record in its outbox before it replies, and the outbox sends in order, on one topic
+            # from one client: had a list made a record, it would be here before this one.
+            mail = link.commands.request("mail_record", {"weight": "85g", "mail_class": "large_letter",
+                                                         "carrier": "deutschepost", "staff": "Ana"}, timeout=30)
+            entry = str(mail["result"]["id"])
+            watcher.wait_for(lambda t, p, r: t == LEDGER and json.loads(p).get("entry") == entry, 20,
+                             "the sentinel's ledger record")
     finally:
         link.stop()
-        watcher.loop_stop()
-        watcher.disconnect()
+        watcher.close()
+    ledger = watcher.json_on(LEDGER)
     assert reply["ok"] and reply["result"]["state"] == "printed", reply
     assert reply["result"]["receipt_number"] is None and again["result"]["duplicate"]
     assert bad["error"]["code"] == "invalid_request" and "200 characters" in bad["error"]["message"]
@@ -58,4 +50,4 @@ def test_a_list_prints_its_lines_with_diacritics_and_is_no_receipt(tmp_path, bro
     assert len(printed) == 1
     # Ș/Ț print as Ş/Ţ: no code page has the comma-below letters (docs/printing.md).
     assert "Ştefania Ţăran / Ion Popescu" in printed[0] and "Jürgen Weiß" in printed[0] and "Pe site: 2" in printed[0]
-    assert "TOTAL" not in printed[0] and ledger == []
+    assert "TOTAL" not in printed[0] and [record["event"] for record in ledger] == ["mail_recorded"], ledger

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -17,53 +18,59 @@ from pathlib import Path
 import pytest
 
 from agent import systemd
-from testbed import unit_complaints
+from testbed import unit_complaints, wait_until
 
 UNIT = Path(__file__).parents[2] / "systemd" / "frontdesk-agent.service"
 AGENT = Path(sys.executable).with_name("frontdesk-agent")
 
 
 class NotifyListener:
-    """The systemd side: a bound datagram socket that collects what the service sends."""
+    """The systemd side: a bound datagram socket that collects what the service sends, each
+    datagram with the moment it arrived (read on a thread of its own)."""
 
     def __init__(self, address: str) -> None:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(address)
         self.messages: list[tuple[float, dict[str, str]]] = []
+        self._arrived = threading.Condition()
+        self._wake_read, self._wake_write = os.pipe()
+        self._reader = threading.Thread(target=self._read, name="notify-listener", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            readable, _, _ = select.select([self.sock, self._wake_read], [], [])
+            if self._wake_read in readable:
+                return
+            data = self.sock.recv(4096)
+            fields = dict(line.split("=", 1) for line in data.decode().splitlines() if "=" in line)
+            with self._arrived:
+                self.messages.append((time.monotonic(), fields))
+                self._arrived.notify_all()
 
     def close(self) -> None:
+        os.write(self._wake_write, b"x")
+        self._reader.join(5)
         self.sock.close()
-
-    def _datagrams(self, seconds: float):
-        """Each datagram that arrives within the next `seconds`."""
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            self.sock.settimeout(left)
-            try:
-                yield self.sock.recv(4096)
-            except TimeoutError:
-                return
+        os.close(self._wake_read)
+        os.close(self._wake_write)
 
     def wait_for(self, key: str, value: str | None = None, timeout: float = 15) -> dict[str, str]:
-        for data in self._datagrams(timeout):
-            fields = dict(line.split("=", 1) for line in data.decode().splitlines())
-            self.messages.append((time.monotonic(), fields))
-            if key in fields and value in (None, fields[key]):
-                return fields
-        raise AssertionError(f"no {key}={value or '*'} within {timeout} s; got {[m for _, m in self.messages]}")
+        """The first datagram that sets `key` (to `value`)."""
+        def found():
+            return next((fields for _, fields in self.messages
+                         if key in fields and value in (None, fields[key])), None)
 
-    def drain(self) -> None:
-        """Forget what was sent so far (datagrams wait in the socket until read)."""
-        self.sock.setblocking(False)
-        try:
-            while self.sock.recv(4096):
-                pass
-        except BlockingIOError:
-            pass
+        return wait_until(found, timeout, f"{key}={value or '*'}", condition=self._arrived,
+                          last=lambda: [m for _, m in self.messages])
 
     def pings_during(self, seconds: float) -> list[float]:
         """The times of the WATCHDOG=1 datagrams that arrive in the next `seconds`."""
-        return [time.monotonic() for data in self._datagrams(seconds) if b"WATCHDOG=1" in data.split(b"\n")]
+        started = time.monotonic()
+        time.sleep(seconds)  # the window the pings are counted in: a measurement, not a wait for an event
+        with self._arrived:
+            return [at for at, fields in self.messages
+                    if started <= at <= started + seconds and fields.get("WATCHDOG") == "1"]
 
 
 @pytest.fixture
@@ -115,8 +122,7 @@ def test_a_connected_agent_stays_healthy_past_the_grace_period(tmp_path, listene
     agent = start_agent(tmp_path, listener, broker.port, grace=0.5)
     try:
         listener.wait_for("READY", "1")
-        time.sleep(1.0)
-        listener.drain()
+        time.sleep(1.0)  # deliberate: past the 0.5 s grace period, which is what is tested
         assert len(listener.pings_during(1.0)) >= 3
     finally:
         stop_agent(agent)
@@ -126,8 +132,7 @@ def test_an_agent_without_its_broker_past_the_grace_period_stops_pinging(tmp_pat
     agent = start_agent(tmp_path, listener, free_port(), grace=0.5)
     try:
         listener.wait_for("READY", "1")
-        time.sleep(1.0)
-        listener.drain()
+        time.sleep(1.0)  # deliberate: past the 0.5 s grace period, which is what is tested
         assert listener.pings_during(1.0) == []
     finally:
         output = stop_agent(agent)
@@ -179,14 +184,14 @@ def test_watchdog_pings_only_while_healthy_and_ends_with_stop(monkeypatch, liste
     assert systemd.Watchdog(healthy.is_set, stop, environ={"WATCHDOG_USEC": "100000"}).start()
     assert len(listener.pings_during(0.5)) >= 4
     healthy.clear()
+    # A ping decided just before may still be on its way; what follows counts a window of time in
+    # which no ping may come (there is no event to wait for: the absence is what is tested).
     time.sleep(0.1)
-    listener.drain()
     assert listener.pings_during(0.5) == []
     healthy.set()
     assert len(listener.pings_during(0.5)) >= 4
     stop.set()
-    time.sleep(0.1)
-    listener.drain()
+    time.sleep(0.1)  # as above
     assert listener.pings_during(0.3) == []
 
 

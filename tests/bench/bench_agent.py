@@ -74,7 +74,10 @@ def main() -> None:
             agent = subprocess.Popen([sys.executable, "-m", "agent.daemon", "--config", str(config)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
-                time.sleep(3)
+                # Measured from a settled agent: every device has reported its first state.
+                reported: set[str] = set()
+                while not {"printer", "scale", "copier"} <= reported:
+                    reported.add(states.get(timeout=60)[1])
                 faults = {
                     "printer": (lambda: setattr(printer.state, "paper", "out"), lambda: setattr(printer.state, "paper", "ok")),
                     "scale": (scale.unplug, scale.plug),

@@ -19,10 +19,12 @@ from types import SimpleNamespace
 
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS.parent))
+sys.path.insert(0, str(TESTS))
 sys.path.insert(0, str(TESTS / "bench"))
 sys.path.insert(0, str(TESTS / "kiosk" / "screens"))
 
 from figures import percentiles
+from testbed import wait_until  # noqa: E402
 
 from agent.local_broker import LocalBroker
 from devices.printer.simulator import TcpPrinterSimulator
@@ -73,9 +75,9 @@ def main() -> None:
                 rig = SimpleNamespace(root=root, config_path=config)
                 agent = subprocess.Popen([sys.executable, "-m", "agent.daemon", "--config", str(config)],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                watch = rig_module.AvailabilityWatch(broker, rig_module.SITE, rig_module.AGENT_ID)
+                watch = rig_module.availability_recorder(broker)
                 try:
-                    watch.wait_for("online", 30)
+                    watch.wait_for(lambda topic, payload, retained: payload == b"online", 30, "the agent online")
                     measure(rig, xvfb.display, printer, starts, badges)
                 finally:
                     watch.close()
@@ -108,10 +110,9 @@ def measure(rig, display: str, printer: TcpPrinterSimulator, starts: int, badges
             ui.draw_signature()
             began = time.perf_counter()
             ui.tap("policy.agree")
-            while not badge_done(printer, name.encode()):
-                if time.perf_counter() - began > 30:
-                    raise TimeoutError(f"no badge for {name} within 30 s")
-                time.sleep(0.002)
+            # Polled often: the poll's interval is this measurement's resolution.
+            wait_until(lambda name=name: badge_done(printer, name.encode()), 30, f"the badge for {name}",
+                       interval=0.002)
             to_badge.append(time.perf_counter() - began)
             ui.tap("done.finish")
         report("last tap -> badge's last byte at the printer", to_badge)

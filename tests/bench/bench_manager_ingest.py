@@ -21,11 +21,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "manager"))
 
 import paho.mqtt.client as mqtt  # noqa: E402
 import pg_lab  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
+from testbed import wait_until  # noqa: E402
 
 from agent.local_broker import LocalBroker  # noqa: E402
 from contract import mqtt as contract  # noqa: E402
@@ -96,10 +98,9 @@ def mqtt_catch_up(url: str, broker, messages: list[tuple[str, bytes]], manager_i
     ingestor = Ingestor(config, history)
     start = time.perf_counter()
     ingestor.start()
-    while ingestor.stats["received"] < len(messages):
-        time.sleep(0.01)
-        if time.perf_counter() - start > 300:
-            raise RuntimeError(f"only {ingestor.stats['received']} of {len(messages)} messages arrived")
+    # Polled often: the poll's interval is this measurement's resolution.
+    wait_until(lambda: ingestor.stats["received"] >= len(messages), 300, f"all {len(messages)} messages",
+               interval=0.01, last=lambda: ingestor.stats["received"])
     ingestor.drained(60)
     took = time.perf_counter() - start
     ingestor.stop()

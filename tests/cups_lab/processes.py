@@ -7,8 +7,9 @@ import os
 import socket
 import stat
 import subprocess
-import time
 from pathlib import Path
+
+from testbed import wait_until
 
 from cups_lab.files import (
     READY_ATTEMPTS,
@@ -61,15 +62,18 @@ def stop_process(process: subprocess.Popen | None) -> None:
 
 def wait_until_listening(process: subprocess.Popen, port: int, *logs: Path) -> None:
     name = process.args[0]
-    for _ in range(READY_ATTEMPTS):
+
+    def listening() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited with status {process.returncode}:\n" + "\n".join(map(tail, logs)))
         try:
             socket.create_connection((HOST, port), timeout=READY_INTERVAL).close()
-            return
+            return True
         except OSError:
-            time.sleep(READY_INTERVAL)
-    raise RuntimeError(f"{name} did not listen on {HOST}:{port} within {READY_ATTEMPTS * READY_INTERVAL:.0f} s")
+            return False
+
+    wait_until(listening, READY_ATTEMPTS * READY_INTERVAL, f"{name} listening on {HOST}:{port}",
+               interval=READY_INTERVAL, last=lambda: "\n".join(map(tail, logs)))
 
 
 def tail(log: Path, lines: int = 20) -> str:
@@ -91,11 +95,8 @@ def ensure_dbus_and_avahi() -> None:
     if not avahi_running():
         require_root("avahi-daemon --daemonize --no-chroot")
         run(["avahi-daemon", "--daemonize", "--no-chroot"])
-    for _ in range(READY_ATTEMPTS):
-        if dbus_running() and avahi_running():
-            return
-        time.sleep(READY_INTERVAL)
-    raise RuntimeError("dbus-daemon and avahi-daemon did not both come up; ippeveprinter needs them")
+    wait_until(lambda: dbus_running() and avahi_running(), READY_ATTEMPTS * READY_INTERVAL,
+               "dbus-daemon and avahi-daemon both up (ippeveprinter needs them)", interval=READY_INTERVAL)
 
 
 def dbus_running() -> bool:

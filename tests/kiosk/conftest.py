@@ -1,8 +1,8 @@
 """The kiosk's test rig: a real broker, a real printer simulator and the real agent process.
 
 `kiosk_rig` is shared by tests/kiosk/ and tests/kiosk/screens/ (the UI tests); keep its
-interface stable (see KioskRig's docstring). Also here: `mqtt_recorder` (a Recorder subscribed to
-frontdesk/# before the test body runs), `new_recorder` (a factory for more of them) and
+interface stable (see KioskRig's docstring). Also here: `mqtt_recorder` (a testbed.Recorder
+subscribed to frontdesk/# before the test body runs), `new_recorder` (a factory for more of them) and
 `first_release_visitor_log` (writes a visitor log file as the first kiosk release made it).
 Test modules cannot `from conftest import ...` these: other conftest.py files share that module name.
 """
@@ -10,25 +10,19 @@ Test modules cannot `from conftest import ...` these: other conftest.py files sh
 from __future__ import annotations
 
 import functools
-import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
+from testbed import Recorder, wait_until
 
 from contract import mqtt as topics
 from contract.config import FrontdeskConfig, load_config
-from contract.mqtt_client import CommandClient
 
 REPO = Path(__file__).resolve().parents[2]
 STAFF_PIN = "2468"
@@ -97,42 +91,9 @@ def as_printed(text: str) -> str:
     return text.translate(_COMMA_TO_CEDILLA)
 
 
-class AvailabilityWatch:
-    """Follows `agent/<id>/availability` (retained) on its own MQTT connection, and asks the agent."""
-
-    def __init__(self, broker, site: str, agent_id: str) -> None:
-        self.topic = topics.agent_availability(site, agent_id)
-        self.status: str | None = None
-        self._changed = threading.Condition()
-        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        self.commands = CommandClient(self._client, site, agent_id, f"test/kiosk-rig/{uuid.uuid4().hex}")
-        self._client.on_connect = self._connected
-        self._client.message_callback_add(self.topic, self._message)
-        self._client.connect(broker.host, broker.port)
-        self._client.loop_start()
-
-    def _connected(self, client, *_) -> None:
-        client.subscribe(self.topic, qos=1)
-        self.commands.subscribe()
-
-    def _message(self, client, userdata, message) -> None:
-        with self._changed:
-            self.status = message.payload.decode("utf-8", "replace")
-            self._changed.notify_all()
-
-    def wait_for(self, status: str, timeout: float) -> None:
-        with self._changed:
-            if not self._changed.wait_for(lambda: self.status == status, timeout):
-                raise TimeoutError(f"agent availability stayed {self.status!r}, not {status!r}, for {timeout} s")
-
-    def answers(self) -> bool:
-        """Whether the agent answers a command now (it may say online a moment before it listens)."""
-        reply = self.commands.request("status", {}, timeout=2)
-        return bool(reply.get("ok"))
-
-    def close(self) -> None:
-        self._client.disconnect()  # first: it wakes the network loop, which then ends at once
-        self._client.loop_stop()
+def availability_recorder(broker) -> Recorder:
+    """A Recorder of the agent's availability (retained), which also sends it commands."""
+    return Recorder(broker, topics.agent_availability(SITE, AGENT_ID), prefix=f"frontdesk/{SITE}/agent/{AGENT_ID}")
 
 
 @dataclass
@@ -168,7 +129,7 @@ class KioskRig:
     printer_sim: object
     broker: object
     _agent: subprocess.Popen | None = None
-    _watch: AvailabilityWatch | None = None
+    _watch: Recorder | None = None
     _log_file: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -188,32 +149,37 @@ class KioskRig:
         if self._agent is not None and self._agent.poll() is None:
             raise RuntimeError("the agent is already running")
         if self._watch is None:
-            self._watch = AvailabilityWatch(self.broker, SITE, AGENT_ID)
+            self._watch = availability_recorder(self.broker)
         with self._log_file.open("a", encoding="utf-8") as log:
             self._agent = subprocess.Popen(
                 [sys.executable, "-m", "agent.daemon", "--config", str(self.config_path)],
                 stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env={**os.environ, "FRONTDESK_CONFIG": ""},
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        availability = topics.agent_availability(SITE, AGENT_ID)
+
+        def online_and_answering() -> bool:
             if self._agent.poll() is not None:
                 raise RuntimeError(f"the agent exited with {self._agent.returncode}:\n{self.agent_log()}")
-            try:
-                self._watch.wait_for(topics.ONLINE, 0.2)
-            except TimeoutError:
-                continue
-            if self._watch.answers():
-                return
-        raise TimeoutError(f"the agent was not online within {timeout} s:\n{self.agent_log()}")
+            said = self._watch.on(availability)
+            # It may say online a moment before it listens: a `status` answered is the proof (and a
+            # dead agent's retained "online" never answers).
+            return bool(said) and said[-1].payload == topics.ONLINE.encode() and bool(
+                (self._watch.request("status", {}, timeout=2) or {}).get("ok"))
+
+        wait_until(online_and_answering, timeout, "the agent online and answering `status`", interval=0.2,
+                   last=self.agent_log)
 
     def stop_agent(self, timeout: float = 30) -> None:
         if self._agent is None:
             return
         if self._agent.poll() is None:
+            since = self._watch.mark() if self._watch is not None else 0
             self._agent.send_signal(signal.SIGTERM)
             self._agent.wait(timeout)
             if self._watch is not None:
-                self._watch.wait_for(topics.OFFLINE, timeout)
+                availability = topics.agent_availability(SITE, AGENT_ID)
+                self._watch.wait_for(lambda t, p, r: t == availability and p == topics.OFFLINE.encode(), timeout,
+                                     "the agent's goodbye (offline)", since=since)
         self._agent = None
 
     def kill_agent(self) -> None:
@@ -248,50 +214,11 @@ def kiosk_rig(broker, printer_sim, tmp_path):
         rig.close()
 
 
-class Recorder:
-    """A plain MQTT v5 client that records every message under frontdesk/# (retain flag included)."""
-
-    def __init__(self, broker) -> None:
-        self.messages: list[tuple[str, bytes, bool]] = []
-        self._seen = threading.Condition()
-        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        self._client.on_connect = lambda client, *_: client.subscribe("frontdesk/#", qos=1)
-        self._client.on_message = self._message
-        subscribed = threading.Event()
-        self._client.on_subscribe = lambda *_: subscribed.set()
-        self._client.connect(broker.host, broker.port)
-        self._client.loop_start()
-        if not subscribed.wait(10):
-            raise RuntimeError("the recorder could not subscribe to the test broker")
-
-    def _message(self, client, userdata, message) -> None:
-        with self._seen:
-            self.messages.append((message.topic, bytes(message.payload), bool(message.retain)))
-            self._seen.notify_all()
-
-    def wait_for(self, predicate, timeout: float = 20) -> tuple[str, bytes, bool]:
-        """The latest message for which predicate(topic, payload, retained) is true."""
-        with self._seen:
-            if not self._seen.wait_for(lambda: any(predicate(*m) for m in self.messages), timeout):
-                raise AssertionError(f"no such message within {timeout} s; last: {self.messages[-5:]}")
-            return next(m for m in reversed(self.messages) if predicate(*m))
-
-    def json_on(self, topic: str) -> list[dict]:
-        with self._seen:
-            return [json.loads(p) for t, p, _ in self.messages if t == topic and p]
-
-    def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
-        self._client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(10)
-
-    def close(self) -> None:
-        self._client.disconnect()  # first: it wakes the network loop, which then ends at once
-        self._client.loop_stop()
-
-
 @pytest.fixture
 def mqtt_recorder(broker):
-    """A Recorder on the test broker; connect it before the messages you want to see."""
-    recorder = Recorder(broker)
+    """A testbed.Recorder of frontdesk/# on the test broker; connect it before the messages you want
+    to see."""
+    recorder = Recorder(broker, "frontdesk/#")
     try:
         yield recorder
     finally:
@@ -306,7 +233,7 @@ def new_recorder(broker):
     made: list[Recorder] = []
 
     def make() -> Recorder:
-        made.append(Recorder(broker))
+        made.append(Recorder(broker, "frontdesk/#"))
         return made[-1]
 
     try:

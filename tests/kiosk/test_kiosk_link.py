@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from testbed import wait_until
+
 from contract import mqtt as topics
 from devices.printer.simulator import Qr
 from kiosk.agent_link import KioskLink
@@ -15,16 +16,8 @@ from kiosk.visits import VisitorLog
 ARRIVALS = "frontdesk/test/visitors/arrivals"
 VISITS = "frontdesk/test/kiosk/lobby/visits"
 KIOSK_AVAILABILITY = "frontdesk/test/kiosk/lobby/availability"
+AGENT_AVAILABILITY = "frontdesk/test/agent/main/availability"
 PERSONAL = ("Ștefan", "Țăranu", "Firma Vizitatorului")
-
-
-def wait_until(predicate, timeout: float = 30, what: str = "the condition") -> None:
-    """Poll until predicate() is true; the timeout only stops a hung test, it measures nothing."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout} s")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -107,10 +100,13 @@ def test_no_retained_topic_carries_personal_data(kiosk_rig, kiosk, new_recorder)
     wait_until(lambda: link.agent_online)
     assert link.visitor_signed_in(sign_in(visits)).result(30)["ok"]
     late = new_recorder()  # a newcomer gets every retained message there is
-    late.wait_for(lambda t, p, r: t == KIOSK_AVAILABILITY and r)
-    late.wait_for(lambda t, p, r: t.endswith("/badge-printer/state") and r)
-    retained = [(t, p) for t, p, r in late.messages if r]
-    assert {t for t, _ in retained} >= {KIOSK_AVAILABILITY, "frontdesk/test/agent/main/availability"}
+    # They come after the SUBACK the recorder waited for: the ones this test knows of are waited
+    # for by name, and the sentinel comes back only after every other retained one (Recorder.sync).
+    for topic in (KIOSK_AVAILABILITY, AGENT_AVAILABILITY, "frontdesk/test/agent/main/devices/badge-printer/state"):
+        late.wait_for(lambda t, p, r, topic=topic: t == topic and r, what=f"the retained {topic}")
+    late.sync()
+    retained = [(t, p) for t, p, r in late.snapshot() if r]
+    assert {t for t, _ in retained} >= {KIOSK_AVAILABILITY, AGENT_AVAILABILITY}
     for topic, payload in retained:
         assert not any(word.encode() in payload for word in PERSONAL), topic
 

@@ -8,11 +8,11 @@ import email.policy
 import socket
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from testbed import wait_until
 
 USERNAME, PASSWORD = "alerts", "s3cret-pass"
 
@@ -44,7 +44,8 @@ class _Collector:
             self.lab.deliveries.append({"message": message, "to": list(envelope.rcpt_tos),
                                         "tls": server.transport.get_extra_info("ssl_object") is not None,
                                         "authenticated": session.authenticated})
-        return "250 OK"
+            self.lab.lock.notify_all()
+        return "250 OK"  # after the mail is in `deliveries`: a sender that heard this finds it there
 
 
 class MailLab:
@@ -58,7 +59,7 @@ class MailLab:
         self.port = port or free_port()
         self.deliveries: list[dict] = []
         self.logins: list[tuple[str, bytes | None, bool]] = []  # (mechanism, user, accepted)
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()  # notified on every delivery
         self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._context.load_cert_chain(self.cert, key)
         self._controller: Controller | None = None
@@ -108,8 +109,9 @@ class MailLab:
             return [d["message"] for d in self.deliveries]
 
     def wait_for(self, count: int, timeout: float = 15) -> list:
-        """The first `count` messages, waiting up to `timeout` for them."""
-        deadline = time.monotonic() + timeout
-        while len(self.messages()) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
+        """Every message so far, once there are at least `count` (an AssertionError if not within
+        `timeout`). To show that no more came, send something that must come after them and wait
+        for that (see the alert tests' sentinels), rather than wait for a count that never comes."""
+        wait_until(lambda: len(self.deliveries) >= count, timeout, f"{count} mail(s) at the SMTP server",
+                   condition=self.lock, last=lambda: [m["Subject"] for m in self.messages()])
         return self.messages()

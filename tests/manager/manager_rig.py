@@ -4,20 +4,11 @@ area has a conftest.py, and `import conftest` would find whichever came first)."
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from contract.config import FrontdeskConfig, parse_config
 
-
-def wait_until(condition, timeout: float = 15, interval: float = 0.05):
-    """condition()'s first true value, or its last value after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
+# Waiting is testbed.wait_until (it raises, naming what it waited for): `from testbed import wait_until`.
 
 
 def manager_config(broker, database_url: str, data_dir: Path, extra: str = "", sites: list[str] | None = None,

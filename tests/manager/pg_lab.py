@@ -12,9 +12,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 import uuid
 from pathlib import Path
+
+from testbed import wait_until
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -89,15 +90,17 @@ class PostgresLab:
     def _wait_ready(self) -> None:
         import psycopg
 
-        deadline = time.monotonic() + 30
-        while True:
+        def answers() -> bool:
             try:
                 psycopg.connect(host=self.host, port=self.port, user=self.user, dbname="postgres").close()
-                return
+                return True
             except psycopg.OperationalError:
-                if self._process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"postgres did not start: {(self.root / 'postgres.log').read_text()}")
-                time.sleep(0.1)
+                if self._process.poll() is not None:
+                    raise RuntimeError(f"postgres exited: {(self.root / 'postgres.log').read_text()}") from None
+                return False
+
+        wait_until(answers, 30, "postgres answering", interval=0.1,
+                   last=lambda: (self.root / "postgres.log").read_text())
 
     def create_database(self, name: str | None = None) -> str:
         """A new, empty database; returns its URL."""

@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from mail_lab import free_port
-from manager_rig import wait_until
 
 from manager.history import schema
 from manager.passwords import password_matches
-from testbed import unit_complaints
+from testbed import unit_complaints, wait_until
 
 UNIT = Path(__file__).parents[2] / "systemd" / "frontdesk-manager.service"
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import paho.mqtt.client as mqtt
 import sqlalchemy as sa
-from manager_rig import wait_until
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from testbed import wait_until
 
 from manager.history import schema
 from manager.ingest import SESSION_EXPIRY_SECONDS, subscriptions

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from manager_rig import wait_until
+from testbed import wait_until
 
 from manager.history import schema
 

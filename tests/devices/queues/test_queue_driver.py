@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from testbed import queue_configs
+from testbed import queue_configs, wait_until
 
 from devices.queues import (
     CupsClient,
@@ -185,12 +185,12 @@ class Changes:
             self._arrived.notify_all()
 
     def wait_for(self, predicate, timeout: float = 20) -> None:
-        with self._arrived:
-            assert self._arrived.wait_for(lambda: any(predicate(c) for c in self.seen), timeout), self.seen
+        wait_until(lambda: any(predicate(c) for c in self.seen), timeout, condition=self._arrived,
+                   last=lambda: self.seen[-5:])
 
     def wait_for_last(self, kind: type, timeout: float = 10) -> None:
-        with self._arrived:
-            assert self._arrived.wait_for(lambda: self.seen and isinstance(self.seen[-1], kind), timeout), self.seen
+        wait_until(lambda: self.seen and isinstance(self.seen[-1], kind), timeout, f"a {kind.__name__} reported last",
+                   condition=self._arrived, last=lambda: self.seen[-5:])
 
 
 def test_watcher_sees_changes_and_survives_a_cupsd_restart(copier, client, cups_lab):

@@ -62,8 +62,11 @@ class Driver:
         texts = [w.text for w in walk(self.screen()) if hasattr(w, "text") and isinstance(w.text, str)
                  and w.text.strip() and visible(w) and not getattr(w, "ref", "").startswith("key:")]
         refs = sorted({w.ref for w in walk(self.screen()) if getattr(w, "ref", "") and visible(w)})
+        # Buttons still drawn pressed: a tap's release shows for Kivy's min_state_time after it.
+        pressed = sorted(getattr(w, "ref", "") or type(w).__name__ for w in walk(self.screen())
+                         if getattr(w, "state", None) == "down" and visible(w))
         return {"screen": self.app.screens.current, "language": self.app.tr.language, "texts": texts,
-                "refs": refs}
+                "refs": refs, "pressed": pressed}
 
     def op_widget(self, ref: str) -> dict:
         widget = self.find(ref)

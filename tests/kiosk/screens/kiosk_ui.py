@@ -13,8 +13,9 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from testbed import wait_until
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[2]
@@ -92,19 +93,21 @@ class KioskUI:
         return self.request("widget", ref=ref)
 
     def screenshot(self, path: Path) -> Path:
-        time.sleep(0.15)  # buttons just tapped show "pressed" for a moment, as under a finger
+        # A button just tapped shows "pressed" for a moment, as under a finger: not in the picture.
+        self.wait_for(lambda s: not s["pressed"], 10, "no button drawn pressed")
         self.request("screenshot", path=str(path))
         return path
 
     def wait_for(self, predicate, timeout: float = 20, what: str = "") -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            state = self.state()
-            if predicate(state):
-                return state
-            if time.monotonic() > deadline:
-                raise AssertionError(f"waited {timeout} s for {what or predicate}; the screen is {state}")
-            time.sleep(0.1)
+        """The screen's state once predicate(state) is true. The app is another process that tells
+        nobody when its screen changes, so this asks again every 0.1 s (testbed.wait_until)."""
+        seen: list[dict] = []
+
+        def looked() -> dict | None:
+            seen[:] = [self.state()]
+            return seen[0] if predicate(seen[0]) else None
+
+        return wait_until(looked, timeout, what or None, interval=0.1, last=lambda: f"the screen {seen[-1] if seen else None}")
 
     def wait_for_screen(self, name: str, timeout: float = 20) -> dict:
         return self.wait_for(lambda s: s["screen"] == name, timeout, f"screen {name!r}")
@@ -137,20 +140,23 @@ def start_kiosk(rig, display: str, size: str = "800x480", timeout: float = 30) -
         process = subprocess.Popen([sys.executable, str(HERE / "kiosk_driver.py"), "--config", str(rig.config_path),
                                     "--size", size, "--socket", str(path)], stdout=out, stderr=subprocess.STDOUT,
                                    env=environ, cwd=REPO)
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def connected() -> socket.socket | None:
         if process.poll() is not None:
             raise AssertionError(f"the kiosk exited with {process.returncode}:\n{log.read_text()}")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.connect(str(path))
-            break
+            return sock
         except (FileNotFoundError, ConnectionRefusedError):
             sock.close()
-            if time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError(f"the kiosk did not start within {timeout} s:\n{log.read_text()}")
-            time.sleep(0.1)
+            return None
+
+    try:
+        sock = wait_until(connected, timeout, "the kiosk driver's socket", interval=0.1, last=log.read_text)
+    except AssertionError:
+        process.kill()
+        raise
     ui = KioskUI(process, sock, log)
     ui.wait_for_screen("welcome", timeout)
     return ui

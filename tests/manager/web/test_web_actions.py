@@ -3,8 +3,7 @@ a test print on the printer simulator, and pausing, holding and cancelling on th
 
 from __future__ import annotations
 
-import time
-
+from testbed import wait_until
 from web_rig import card_id, log_in
 
 from contract import mqtt as contract
@@ -16,11 +15,12 @@ def card(page, device: str):
 
 def wait_for_device(rig, process, device: str, timeout: float = 30) -> None:
     board = rig.dashboard.board
-    deadline = time.monotonic() + timeout
-    while board.device("hq", "main", device) is None or board.agent("hq", "main").status != contract.ONLINE:
+
+    def shown() -> bool:
         assert process.poll() is None, "frontdesk-agent exited"
-        assert time.monotonic() < deadline, f"{device} did not reach the dashboard"
-        time.sleep(0.1)
+        return board.device("hq", "main", device) is not None and board.agent("hq", "main").status == contract.ONLINE
+
+    wait_until(shown, timeout, f"{device} on the dashboard, its agent online", interval=0.1)
 
 
 def test_a_test_print_from_the_dashboard_reaches_the_printer(live_web, real_agent, printer_sim, desktop, screenshots):

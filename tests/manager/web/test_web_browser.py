@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
+from testbed import wait_until
 from web_rig import PHONE, card_id, log_in, measure_card_change
 
 DEVICES = {"desk-printer": "printer", "copier": "copier", "mail-scale": "scale"}
@@ -27,11 +26,8 @@ def office(live_web, fake_agent, fake_kiosk):
     agent.flush()
     kiosk.flush()
     board = live_web.dashboard.board
-    deadline = time.monotonic() + 15
-    while not (len(board.all_devices()) == 3 and board.device("hq", "main", "copier").health == "warning"
-               and "lobby" in board.sites["hq"].kiosks):
-        assert time.monotonic() < deadline, "the office did not reach the dashboard"
-        time.sleep(0.05)
+    wait_until(lambda: len(board.all_devices()) == 3 and board.device("hq", "main", "copier").health == "warning"
+               and "lobby" in board.sites["hq"].kiosks, 15, "the office on the dashboard")
     return agent
 
 
@@ -146,10 +142,8 @@ def test_an_agent_that_does_not_answer_is_explained(broker, tmp_path, fake_agent
         silent = fake_agent("hq", "main", {"desk-printer": "printer"})
         silent.all_ok()
         silent.flush()
-        deadline = time.monotonic() + 15
-        while rig.dashboard.board.device("hq", "main", "desk-printer") is None:
-            assert time.monotonic() < deadline, "the printer did not reach the dashboard"
-            time.sleep(0.05)
+        wait_until(lambda: rig.dashboard.board.device("hq", "main", "desk-printer") is not None, 15,
+                   "the printer on the dashboard")
         log_in(desktop, rig.url)
         printer = card(desktop, "desk-printer")
         printer.locator("button[data-action=printer_test]").click()

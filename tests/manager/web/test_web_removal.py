@@ -3,9 +3,9 @@ and still gone after a manager restart, until it reports again."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 
+from testbed import wait_until
 from web_rig import DESKTOP, ManagerRig, card_id, log_in, web_config
 
 from contract import mqtt as contract
@@ -25,13 +25,6 @@ def card(page, device: str):
     return page.locator(f'[id="{card_id("hq", "main", device)}"]')
 
 
-def wait_for(condition, what: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
-
-
 def test_a_removed_card_goes_live_and_stays_gone_after_a_restart(broker, tmp_path, fake_agent, desktop, browser):
     config = web_config(tmp_path / "manager", broker.host, broker.port)
     agent = fake_agent("hq", "main", {"desk-printer": "printer", "copier": "copier"})
@@ -40,8 +33,8 @@ def test_a_removed_card_goes_live_and_stays_gone_after_a_restart(broker, tmp_pat
         agent.all_ok()
         agent.state("copier", "error", ["jam"])
         agent.flush()
-        wait_for(lambda: len(board.all_devices()) == 2 and board.device("hq", "main", "copier").health == "error",
-                 "the office did not reach the dashboard")
+        wait_until(lambda: len(board.all_devices()) == 2 and board.device("hq", "main", "copier").health == "error",
+                   15, "the office on the dashboard")
         log_in(desktop, rig.url)
         desktop.evaluate("() => { window.__sameWindow = true; }")
         assert desktop.locator(".card").count() == 2 and desktop.title().startswith("(1) ")
@@ -62,7 +55,7 @@ def test_a_removed_card_goes_live_and_stays_gone_after_a_restart(broker, tmp_pat
         desktop.goto("about:blank")  # closes its stream before the manager stops
 
     with ManagerRig(config) as rig:  # the manager restarted: the board starts from the history
-        wait_for(lambda: rig.ingestor.stats["received"] >= 2, "the retained states did not arrive again")
+        wait_until(lambda: rig.ingestor.stats["received"] >= 2, 15, "the retained states again")
         assert [device.id for device in rig.dashboard.board.all_devices()] == ["desk-printer"]
         context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()

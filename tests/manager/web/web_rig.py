@@ -13,6 +13,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from testbed import wait_until
+
 from contract.config import FrontdeskConfig, parse_config
 
 USER, PASSWORD = "anna", "correct horse battery"
@@ -76,16 +78,15 @@ class ManagerRig:
                                         args=(self.config, self.history, self.ingestor, self._stop),
                                         kwargs={"sock": self._sock, "app": self.app})
         self._thread.start()
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the dashboard did not start listening") from None
-                time.sleep(0.02)
+        wait_until(self._listening, 10, "the dashboard listening", interval=0.02)
         return self
+
+    def _listening(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            return True
+        except OSError:
+            return False
 
     def __exit__(self, *exc_info) -> None:
         self.stop_server()
