@@ -4,8 +4,9 @@ from devices.printer.escpos_cache import import_escpos_capabilities
 
 import_escpos_capabilities()  # first, so that no import below leaves a stray temporary folder
 
-from devices.printer.driver import PrintResult, ReceiptPrinter
-from devices.printer.errors import (
+# The imports below must follow that call.
+from devices.printer.driver import PrintResult, ReceiptPrinter  # noqa: E402
+from devices.printer.errors import (  # noqa: E402
     CoverOpen,
     PaperOut,
     PrinterBusy,
@@ -15,7 +16,7 @@ from devices.printer.errors import (
     PrinterUnreachable,
     PrintNotConfirmed,
 )
-from devices.printer.status import PrinterStatus
+from devices.printer.status import PrinterStatus  # noqa: E402
 
 __all__ = [
     "CoverOpen",

@@ -13,6 +13,7 @@ import io
 import textwrap
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from escpos.capabilities import get_profile
 from escpos.printer import Dummy
@@ -100,7 +101,7 @@ class Composer:
     def _lines(self, block: Text | Columns | Rule) -> list[_Line]:
         if isinstance(block, Rule):
             return [_Line(block.char * self.columns, "left", False, False, 1, 1)]
-        style = dict(bold=block.bold, width=block.width, height=block.height)
+        style: dict[str, Any] = dict(bold=block.bold, width=block.width, height=block.height)
         width = self.columns_for(block.width)
         if isinstance(block, Text):
             text = self._transliterator.fold(sanitize(block.text))

@@ -66,6 +66,15 @@ class Connection(ABC):
     def _unreachable(self, what: str, error: BaseException) -> PrinterUnreachable:
         return PrinterUnreachable(f"{self.label}: {what}: {error}", device_id=self.config.id)
 
+    # Connections that support_status_back have both of these.
+    def fileno(self) -> int:
+        """The line's descriptor, to wait for a report with select()."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be watched")
+
+    def read_status_back(self, timeout: float) -> bytes | None:
+        """The next Automatic Status Back report, or None if none came within `timeout`."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be watched")
+
     def status_back(self, enabled: bool) -> None:
         """GS a: ask the printer to report paper, cover, errors and drawer by itself on every change."""
         self.write(b"\x1da" + bytes([STATUS_BACK_ALL if enabled else 0]))
@@ -321,7 +330,7 @@ class FileConnection(Connection):
                 errno.ENOENT: "no such device; is the printer plugged in and switched on?",
                 errno.EACCES: "permission denied; is the user in the lp group?",
                 errno.EBUSY: f"busy: {_USB_BUSY_ADVICE}",
-            }.get(error.errno, str(error))
+            }.get(error.errno or 0, str(error))
             raise PrinterUnreachable(f"{self.label}: cannot open: {advice}", device_id=self.config.id) from None
 
     def write(self, data: bytes) -> None:

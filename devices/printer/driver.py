@@ -146,7 +146,7 @@ class ReceiptPrinter:
                 # commands): until a report shows it took one, it is asked every second and sent
                 # GS a again whenever it is ready. One that never reports is asked every check_every.
                 fast = unanswered and (not ready or unanswered <= GS_A_TRIES)
-                readable, _, _ = select.select([connection, interrupt], [], [],
+                readable, _, _ = select.select([connection.fileno(), interrupt], [], [],
                                                min(check_every, NOT_READY_CHECK_SECONDS) if fast else check_every)
                 if interrupt in readable:
                     connection.status_back(False)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from decimal import Decimal
 
+from contract import clock
 from devices.printer.documents import Badge, Receipt, ReceiptItem
 
 
@@ -20,7 +20,7 @@ def sample_receipt(language: str | None = None, number: str = "TEST-000001", lin
         number=number,
         items=items,
         payment_method="card",
-        issued_at=datetime.now(timezone.utc),
+        issued_at=clock.now(),
         language=language,
         qr_payload=f"frontdesk:receipt:{number}",
     )
@@ -32,7 +32,7 @@ def sample_badge(name: str, language: str | None = None, number: str = "V-0001")
         visitor_name=name,
         company="Exemplu SRL",
         host="Zoë Brândușa",
-        signed_in_at=datetime.now(timezone.utc),
+        signed_in_at=clock.now(),
         language=language,
         signout_code=f"frontdesk:signout:{number}",
     )

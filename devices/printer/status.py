@@ -8,9 +8,11 @@ says "plenty of paper" when nothing answered; we do not inherit that).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import IntEnum
 from typing import Literal
+
+from contract import clock
 
 Paper = Literal["ok", "near_end", "out", "unknown"]
 Health = Literal["ok", "warning", "error", "offline"]
@@ -64,7 +66,7 @@ class PrinterStatus:
     cover_open: bool | None = None
     errors: tuple[str, ...] = ()
     drawer_open: bool | None = None
-    checked_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    checked_at: datetime = field(default_factory=clock.now)
 
     @classmethod
     def from_replies(cls, replies: dict[StatusQuery, int]) -> PrinterStatus:

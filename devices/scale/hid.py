@@ -82,10 +82,10 @@ class HidScale(Scale):
         try:
             self._fd = os.open(self.config.device, os.O_RDONLY | os.O_NONBLOCK)
         except OSError as error:
-            advice = {
+            advice: str | None = {
                 errno.ENOENT: "no such device; is the scale plugged in and switched on?",
                 errno.EACCES: "permission denied; add a udev rule for the scale (see docs)",
-            }.get(error.errno, error.strerror)
+            }.get(error.errno or 0, error.strerror)
             raise ScaleOffline(f"{self.label}: cannot open: {advice}", device_id=self.id) from None
 
     def _next_report(self) -> bytes:

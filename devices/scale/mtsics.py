@@ -17,7 +17,7 @@ import serial
 
 from contract.config import MtSicsScaleConfig
 from devices.scale.errors import ScaleProtocolError, ScaleRefused
-from devices.scale.reading import ScaleReading
+from devices.scale.reading import Condition, ScaleReading
 from devices.scale.serial_line import PortOpener
 from devices.scale.serial_scale import SerialScale
 from devices.scale.units import canonical_unit
@@ -92,7 +92,7 @@ class MtSicsScale(SerialScale):
         if match := _STATUS.search(line):
             kind, status = match.groups()
             if kind == "S" and status in "+-":
-                condition = "overload" if status == "+" else "underload"
+                condition: Condition = "overload" if status == "+" else "underload"
                 return ScaleReading(None, "g", stable=False, condition=condition)
             if kind == "S" and status == "I":
                 raise ScaleRefused(f"{self.label}: cannot weigh right now (busy or still moving)", device_id=self.id)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from contract import clock
 from devices.scale.units import from_grams, to_grams
 
 Condition = Literal["ok", "overload", "underload"]
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -29,7 +26,7 @@ class ScaleReading:
     stable: bool
     condition: Condition = "ok"
     at_zero: bool | None = None
-    at: datetime = field(default_factory=_now)
+    at: datetime = field(default_factory=clock.now)
 
     @property
     def grams(self) -> Decimal | None:
@@ -69,4 +66,4 @@ class ScaleProblem:
 
     reason: str
     message: str
-    at: datetime = field(default_factory=_now)
+    at: datetime = field(default_factory=clock.now)

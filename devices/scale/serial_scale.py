@@ -24,6 +24,7 @@ class SerialScale(Scale):
     def __init__(self, config: MtSicsScaleConfig | NciScaleConfig, *, open_port: PortOpener = serial.Serial) -> None:
         """`open_port` opens the port the config names; a test passes an in-memory one."""
         super().__init__(config)
+        self.config: MtSicsScaleConfig | NciScaleConfig = config
         self.line = SerialLine(config, self.reply_end, open_port)
 
     def close(self) -> None:

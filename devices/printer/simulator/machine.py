@@ -54,7 +54,7 @@ class EscPosMachine:
         self.barcode_height, self.barcode_width = 162, 3
         self.hri_position, self.hri_font = "none", 0
         self.qr = QrSettings()
-        self.stored_graphics = None
+        self.stored_graphics: Image.Image | None = None
         self.line = LineBuffer(self.profile)
         self.column_stripe: RasterImage | None = None  # ESC * data waiting for its LF
 

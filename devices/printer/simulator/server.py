@@ -146,7 +146,7 @@ class TcpPrinterSimulator:
     def _accept_loop(self) -> None:
         assert self._listener is not None
         while True:
-            readable, _, _ = select.select([self._listener, self._wake_read], [], [])
+            readable, _, _ = select.select([self._listener.fileno(), self._wake_read], [], [])
             if self._wake_read in readable:
                 return
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .codepages import PrinterProfile
 from .elements import TextLine, TextRun
@@ -36,7 +37,7 @@ class TextStyle:
             invert=self.invert,
         )
 
-    def with_(self, **changes: object) -> "TextStyle":
+    def with_(self, **changes: Any) -> "TextStyle":
         return replace(self, **changes)
 
 

@@ -48,9 +48,10 @@ class ScaleSimulator:
         serial_number: str = SERIAL_NUMBER,
         stable_wait: float = STABLE_WAIT,
     ) -> None:
-        self._speed = getattr(termios, f"B{baudrate}", None) if isinstance(baudrate, int) and baudrate > 0 else None
-        if self._speed is None:
+        speed = getattr(termios, f"B{baudrate}", None) if isinstance(baudrate, int) and baudrate > 0 else None
+        if speed is None:
             raise ValueError(f"baudrate must be a standard serial speed such as 9600, not {baudrate!r}")
+        self._speed: int = speed
         self._protocol: ScaleProtocol = make_protocol(
             protocol, resolution, serial_number=serial_number, stable_wait=stable_wait
         )
