@@ -21,7 +21,7 @@ from decimal import Decimal
 import serial
 
 from .protocol import ScaleProtocol
-from .responder import SERIAL_NUMBER, STABLE_WAIT, ScaleResponder, make_protocol
+from .responder import SERIAL_NUMBER, STABLE_WAIT, ScaleFrontPanel, ScaleResponder, make_protocol
 from .state import ScaleState
 
 BITS_PER_BYTE = 10  # 8N1: a start bit, 8 data bits, a stop bit
@@ -44,7 +44,7 @@ class _Cable:
         self.lock = threading.Lock()  # the host's thread, and one that unplugs
 
 
-class MemoryScaleSimulator:
+class MemoryScaleSimulator(ScaleFrontPanel):
     """A scale speaking `protocol` ("mt-sics" or "nci"), reached through `open_port(device_path, ...)`."""
 
     def __init__(
@@ -76,21 +76,6 @@ class MemoryScaleSimulator:
     @property
     def plugged(self) -> bool:
         return self._cable is not None
-
-    @property
-    def powered(self) -> bool:
-        return self.state.powered
-
-    @powered.setter
-    def powered(self, on: bool) -> None:
-        self.state.powered = on
-
-    @property
-    def decimals(self) -> Mapping[str, int]:
-        return dict(self._protocol.decimals)
-
-    def settle(self, grams: Decimal, after: float) -> None:
-        self.state.settle(grams, after)
 
     def plug(self) -> None:
         """A new cable: ports opened from now on work; nothing happens if already plugged."""

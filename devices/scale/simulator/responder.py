@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
 
 from .mtsics import MtSics
 from .nci import Nci
@@ -104,3 +105,28 @@ class ScaleResponder:
             lines.append(bytes(pending))
             pending.clear()
         return lines
+
+
+class ScaleFrontPanel:
+    """What a person does to a simulated scale, whatever line it answers on: switch it on and
+    off, put a load on it, read its resolution."""
+
+    state: ScaleState
+    _protocol: ScaleProtocol
+
+    @property
+    def powered(self) -> bool:
+        return self.state.powered
+
+    @powered.setter
+    def powered(self, on: bool) -> None:
+        self.state.powered = on
+
+    @property
+    def decimals(self) -> Mapping[str, int]:
+        """Decimals the scale shows in each display unit (its resolution)."""
+        return dict(self._protocol.decimals)
+
+    def settle(self, grams: Decimal, after: float) -> None:
+        """The load changes to `grams` now and moves for `after` seconds; see state.settled_at."""
+        self.state.settle(grams, after)

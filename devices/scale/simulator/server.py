@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .protocol import ScaleProtocol
 from .pty_port import PtyPort, point_link, write_what_fits
-from .responder import PROTOCOL_NAMES, SERIAL_NUMBER, STABLE_WAIT, ScaleResponder, make_protocol
+from .responder import PROTOCOL_NAMES, SERIAL_NUMBER, STABLE_WAIT, ScaleFrontPanel, ScaleResponder, make_protocol
 from .state import ScaleState
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ BITS_PER_BYTE = 10  # 8N1: a start bit, 8 data bits, a stop bit
 __all__ = ["PROTOCOL_NAMES", "ScaleSimulator", "make_protocol"]
 
 
-class ScaleSimulator:
+class ScaleSimulator(ScaleFrontPanel):
     """A scale speaking `protocol` ("mt-sics" or "nci") on a pty reached through `device_path`."""
 
     def __init__(
@@ -81,23 +81,6 @@ class ScaleSimulator:
     @property
     def plugged(self) -> bool:
         return self._port is not None
-
-    @property
-    def powered(self) -> bool:
-        return self.state.powered
-
-    @powered.setter
-    def powered(self, on: bool) -> None:
-        self.state.powered = on
-
-    @property
-    def decimals(self) -> Mapping[str, int]:
-        """Decimals the scale shows in each display unit (its resolution)."""
-        return dict(self._protocol.decimals)
-
-    def settle(self, grams: Decimal, after: float) -> None:
-        """The load changes to `grams` now and moves for `after` seconds; see state.settled_at."""
-        self.state.settle(grams, after)
 
     def start(self) -> ScaleSimulator:
         if self._link is not None:

@@ -1,4 +1,5 @@
-"""A ReceiptPrinter wired to the simulated printer in memory, for the protocol-level tests."""
+"""A ReceiptPrinter wired to the simulated printer in memory, for the protocol-level tests, and
+what the printer tests ask of every printout."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from testbed import printer_config
 
 from devices.printer import ReceiptPrinter
 from devices.printer.memory_connection import MemoryConnection
-from devices.printer.simulator import MemoryPrinterSimulator
+from devices.printer.simulator import MemoryPrinterSimulator, TextLine
 
 
 def printer_in_memory(simulator: MemoryPrinterSimulator, profile: str = "TM-T20II", **settings) -> ReceiptPrinter:
@@ -17,3 +18,16 @@ def printer_in_memory(simulator: MemoryPrinterSimulator, profile: str = "TM-T20I
     """
     config = printer_config("network", profile=profile, host="in-memory", **settings)
     return ReceiptPrinter(config.printer[0], config.office, connect=MemoryConnection.to(simulator))
+
+
+def printer_for(config) -> ReceiptPrinter:
+    return ReceiptPrinter(config.printer[0], config.office)
+
+
+def printed_lines(job) -> list[str]:
+    return [element.text for element in job.elements if isinstance(element, TextLine)]
+
+
+def assert_clean(job):
+    assert job.errors == [], job.errors
+    assert job.overflows == [], job.overflows

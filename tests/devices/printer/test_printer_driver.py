@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from memory_printer import printer_in_memory
+from memory_printer import assert_clean, printed_lines, printer_for, printer_in_memory
 from testbed import printer_config
 
 from devices.printer import (
@@ -18,7 +18,6 @@ from devices.printer import (
     PrinterFault,
     PrinterUnreachable,
     PrintNotConfirmed,
-    ReceiptPrinter,
 )
 from devices.printer.blocks import Columns, Text
 from devices.printer.documents import Badge
@@ -35,17 +34,6 @@ NAMES = {
 ALL_QUERIES = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"  # DLE EOT 1..4, what a status check sends
 
 
-def printer_for(config) -> ReceiptPrinter:
-    return ReceiptPrinter(config.printer[0], config.office)
-
-
-def printed_lines(job) -> list[str]:
-    return [element.text for element in job.elements if isinstance(element, TextLine)]
-
-
-def assert_clean(job):
-    assert job.errors == [], job.errors
-    assert job.overflows == [], job.overflows
 
 
 def test_sample_receipt_prints_cleanly_and_is_confirmed(memory_sim):

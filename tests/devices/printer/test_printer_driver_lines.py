@@ -7,24 +7,14 @@ check what only a real line shows: the connections' own timeouts and error messa
 from __future__ import annotations
 
 import pytest
+from memory_printer import assert_clean, printed_lines, printer_for
 from testbed import printer_config
 
-from devices.printer import PrinterUnreachable, ReceiptPrinter
+from devices.printer import PrinterUnreachable
 from devices.printer.samples import sample_badge, sample_receipt
-from devices.printer.simulator import Cut, Qr, TextLine, decode_file
+from devices.printer.simulator import Cut, Qr, decode_file
 
 
-def printer_for(config) -> ReceiptPrinter:
-    return ReceiptPrinter(config.printer[0], config.office)
-
-
-def printed_lines(job) -> list[str]:
-    return [element.text for element in job.elements if isinstance(element, TextLine)]
-
-
-def assert_clean(job):
-    assert job.errors == [], job.errors
-    assert job.overflows == [], job.overflows
 
 
 def test_a_receipt_over_tcp_is_printed_and_its_status_read_back(printer_sim, network_config):

@@ -3,6 +3,7 @@ in-memory port (opened with the same arguments), and a driver wired to the in-me
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import serial
@@ -45,3 +46,21 @@ def scale_in_memory(simulator: MemoryScaleSimulator, **settings) -> SerialScale:
     config = scale_config(simulator.protocol, simulator.device_path, **settings)
     driver = MtSicsScale if simulator.protocol == "mt-sics" else NciScale
     return driver(config, open_port=simulator.open_port)
+
+
+def follow_an_unplug(simulator: Simulator, scale: SerialScale) -> list:
+    """Live readings from `scale` while its cable is pulled after the third and put back at the
+    first problem; ends with the first reading after the outage. Returns every event seen."""
+    from devices.scale import ScaleProblem
+
+    stop = threading.Event()
+    seen: list = []
+    for event in scale.readings(stop):
+        seen.append(event)
+        if len(seen) == 3:
+            simulator.unplug()
+        elif isinstance(event, ScaleProblem):
+            simulator.plug()
+        elif any(isinstance(e, ScaleProblem) for e in seen):
+            stop.set()  # a reading after the outage: recovered
+    return seen

@@ -12,7 +12,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from scale_wire import scale_in_memory
+from scale_wire import follow_an_unplug, scale_in_memory
 
 from devices.scale import (
     ScaleGarbled,
@@ -173,16 +173,7 @@ def test_live_readings_survive_an_unplug(rig, monkeypatch):
     simulator, scale = rig
     monkeypatch.setattr(driver, "RETRY_FIRST", 0.01)  # the wait before trying a lost scale again
     simulator.state.grams = Decimal("5")
-    stop = threading.Event()
-    seen: list = []
-    for event in scale.readings(stop):
-        seen.append(event)
-        if len(seen) == 3:
-            simulator.unplug()
-        elif isinstance(event, ScaleProblem):
-            simulator.plug()
-        elif any(isinstance(e, ScaleProblem) for e in seen):
-            stop.set()  # a reading after the outage: recovered
+    seen = follow_an_unplug(simulator, scale)
     problems = [e for e in seen if isinstance(e, ScaleProblem)]
     assert len(problems) == 1 and problems[0].reason == "offline" and "unplugged" in problems[0].message
     assert all(isinstance(e, ScaleReading) for e in seen[:3])

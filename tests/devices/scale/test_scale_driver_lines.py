@@ -8,10 +8,10 @@ the in-memory port does.
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
+from scale_wire import follow_an_unplug
 from testbed import scale_config
 
 from devices.scale import (
@@ -62,16 +62,7 @@ def test_unplugged_then_replugged_recovers_by_itself(rig):
 def test_live_readings_survive_an_unplug(rig):
     simulator, scale = rig
     simulator.state.grams = Decimal("5")
-    stop = threading.Event()
-    seen: list = []
-    for event in scale.readings(stop):
-        seen.append(event)
-        if len(seen) == 3:
-            simulator.unplug()
-        elif isinstance(event, ScaleProblem):
-            simulator.plug()
-        elif any(isinstance(e, ScaleProblem) for e in seen):
-            stop.set()  # a reading after the outage: recovered
+    seen = follow_an_unplug(simulator, scale)
     problems = [e for e in seen if isinstance(e, ScaleProblem)]
     assert problems[0].reason == "offline" and "unplugged" in problems[0].message
     assert all(isinstance(e, ScaleReading) for e in seen[:3])
