@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from testbed import wait_until
 
+from contract import clock
 from contract import mqtt as topics
 from devices.printer.simulator import Qr
 from kiosk.agent_link import KioskLink
@@ -58,7 +59,9 @@ def test_a_sign_in_tells_the_host_records_the_visit_and_prints_the_badge(kiosk_r
     kiosk_rig.start_agent()
     wait_until(lambda: link.agent_online and "badge-printer" in link.devices, what="agent and printer state")
     assert link.devices["badge-printer"]["kind"] == "printer" and "agent" in link.seen and "devices" in link.seen
-    visit = sign_in(visits, started_at=datetime.now(timezone.utc) - timedelta(seconds=42))
+    now = datetime.now(timezone.utc)
+    with clock.frozen_at(now):  # signed in exactly 42 s after starting
+        visit = sign_in(visits, started_at=now - timedelta(seconds=42))
     reply = link.visitor_signed_in(visit).result(30)
     assert reply["ok"] and reply["result"]["state"] in ("printed", "sent"), reply
     assert reply["result"]["request_id"] == visit.id
