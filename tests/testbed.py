@@ -11,16 +11,12 @@ a test does not sleep and then look for what did not arrive.
 
 from __future__ import annotations
 
-import json
 import threading
-import time
-import uuid
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
+
+from mqtt_recorder import Message, Recorder  # noqa: F401 - re-exported: tests import them from testbed
+from waiting import wait_until  # noqa: F401 - re-exported
 
 from contract.config import FrontdeskConfig, parse_config
 
@@ -42,6 +38,17 @@ def printer_config(connection: str, profile: str = "TM-T20II", **settings) -> Fr
     lines = ['id = "desk"', f'connection = "{connection}"', f'profile = "{profile}"']
     lines += [f"{key} = {_toml(value)}" for key, value in settings.items()]
     return parse_config(OFFICE_TOML + "[[printer]]\n" + "\n".join(lines) + "\n")
+
+
+def agent_toml(broker, printer_port: int, data_dir: Path, printer_id: str = "desk-printer",
+               interval: float = 0.3, **settings) -> str:
+    """The TOML of an agent on `broker` with one network printer (a simulator on `printer_port`),
+    checked often and answering quickly, as the agent tests run it; `settings` go to [[printer]]."""
+    lines = [f'id = "{printer_id}"', 'connection = "network"', 'host = "127.0.0.1"', f"port = {printer_port}",
+             "status_timeout = 0.3", *(f"{key} = {_toml(value)}" for key, value in settings.items())]
+    return (OFFICE_TOML + f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
+            f'[agent]\ndata_dir = "{data_dir}"\nprinter_interval = {interval}\n'
+            "[[printer]]\n" + "\n".join(lines) + "\n")
 
 
 def _toml(value) -> str:
@@ -155,254 +162,6 @@ def issue_certificate(name: str, subject: str, folder: Path, extensions: str = "
         (folder / f"{name}.ext").write_text(extensions)
         args += ["-extfile", f"{name}.ext"]
     _openssl(*args, cwd=folder)
-
-
-# --- waiting, and what an MQTT subscriber sees ---------------------------------------------------
-
-
-def _describe(predicate) -> str:
-    """The source of a predicate (usually a lambda), for a message that says what was waited for."""
-    import inspect
-
-    try:
-        source = inspect.getsource(predicate).strip()
-    except (OSError, TypeError):
-        return repr(predicate)
-    return source if len(source) <= 300 else source[:300] + " ..."
-
-
-def wait_until(predicate, timeout: float = 30, what: str | None = None, *, last=None, condition=None,
-               interval: float = 0.05):
-    """predicate()'s first true value; an AssertionError naming `what` (the predicate's source by
-    default) and, when `last` is given, `last()` (what was seen last) if none comes within `timeout`.
-
-    The one waiting loop of the tests. With `condition`, a threading.Condition that whoever changes
-    what predicate looks at notifies (a Recorder, a RunningDemo, ...), it blocks on it and runs
-    predicate while holding it; without, predicate is polled every `interval` seconds (for what
-    nobody notifies: a file, a database, a web page, another process). The timeout only stops a
-    hung test: it measures nothing, and no test may pass because it ran out.
-    """
-    if condition is not None:
-        with condition:
-            value = condition.wait_for(predicate, timeout)
-            if value:
-                return value
-            seen = last() if last is not None else None
-    else:
-        deadline = time.monotonic() + timeout
-        while not (value := predicate()):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            time.sleep(min(interval, left))
-        else:
-            return value
-        seen = last() if last is not None else None
-    message = f"waited {timeout:g} s for {what or _describe(predicate)}"
-    raise AssertionError(message + (f"; last seen: {seen!r}" if last is not None else ""))
-
-
-class Message(tuple):
-    """(topic, payload, retain) as a Recorder got it, with the MQTT v5 `properties` besides."""
-
-    def __new__(cls, topic: str, payload: bytes, retain: bool, properties=None):
-        message = super().__new__(cls, (topic, payload, retain))
-        message.properties = properties
-        return message
-
-    topic = property(lambda self: self[0])
-    payload = property(lambda self: self[1])
-    retain = property(lambda self: self[2])
-
-
-class Recorder:
-    """A plain MQTT v5 client that records, in arrival order, every message on `filters` (retain
-    flag and properties included), and can send commands and sentinels. The one MQTT recorder of
-    the tests: build it with the filters the test follows, e.g. `Recorder(broker, "frontdesk/#")`.
-
-    `broker` has .host and .port (a LocalBroker). It subscribes on every connect (a restarted
-    broker has forgotten the subscriptions); the constructor returns once the first SUBACK is in,
-    so what is published from then on is recorded, and so are the retained messages on `filters`
-    (see `sync`). `username`/`password` and `tls` (keyword arguments of paho's tls_set) log in
-    like the real clients; `check=False` keeps a refused connection (`connack` says why) instead
-    of raising. `prefix` is the agent that `command` and `state` talk to.
-
-    Its own topics (test/recorder/<id>/...: the inbox for replies and the sentinel) are kept out
-    of `messages`.
-    """
-
-    def __init__(self, broker, *filters: str, prefix: str = "frontdesk/test/agent/main", username: str | None = None,
-                 password: str | None = None, tls: dict | None = None, check: bool = True,
-                 timeout: float = 10) -> None:
-        self.prefix = prefix
-        self.messages: list[Message] = []
-        self.replies: dict[bytes, dict] = {}
-        self.connack: mqtt.ReasonCode | None = None
-        self._acks: dict[int, object] = {}
-        self._sentinels: set[bytes] = set()
-        self._own = f"test/recorder/{uuid.uuid4().hex}"
-        self.inbox, self._sentinel_topic = f"{self._own}/replies", f"{self._own}/sentinel"
-        self._filters = [*filters, f"{self._own}/#"]
-        self._seen = threading.Condition()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        self.client.reconnect_delay_set(0.2, 2)  # back soon after a test restarts the broker
-        if username is not None:
-            self.client.username_pw_set(username, password)
-        if tls is not None:
-            self.client.tls_set(**tls)
-        self.client.on_connect = self._connected
-        self.client.on_subscribe = lambda client, userdata, mid, codes, properties: self._ack(mid, codes[0])
-        self.client.on_publish = lambda client, userdata, mid, code, properties: self._ack(mid, code)
-        self.client.on_message = self._message
-        self._first_subscription: int | None = None
-        self.client.connect(broker.host, broker.port)
-        self.client.loop_start()
-        try:
-            self.wait_until(lambda: self.connack is not None, timeout, "CONNACK")
-            if self.connack.is_failure:
-                if check:
-                    raise AssertionError(f"the broker refused the recorder: {self.connack}")
-                return
-            self.wait_until(lambda: self._first_subscription in self._acks, timeout, f"SUBACK for {filters}")
-        except BaseException:
-            self.close()
-            raise
-
-    # -- paho's network thread --------------------------------------------------------------------
-
-    def _connected(self, client, userdata, flags, reason_code, properties) -> None:
-        with self._seen:
-            self.connack = reason_code
-            if not reason_code.is_failure:
-                _, mid = client.subscribe([(topic, 1) for topic in self._filters])
-                if self._first_subscription is None:
-                    self._first_subscription = mid
-            self._seen.notify_all()
-
-    def _ack(self, mid: int, code) -> None:
-        with self._seen:
-            self._acks[mid] = code
-            self._seen.notify_all()
-
-    def _message(self, client, userdata, message) -> None:
-        with self._seen:
-            if message.topic == self.inbox:
-                self.replies[message.properties.CorrelationData] = json.loads(message.payload)
-            elif message.topic == self._sentinel_topic:
-                self._sentinels.add(bytes(message.payload))
-            elif not message.topic.startswith(self._own + "/"):
-                self.messages.append(Message(message.topic, bytes(message.payload), bool(message.retain),
-                                             getattr(message, "properties", None)))
-            self._seen.notify_all()
-
-    # -- waiting ---------------------------------------------------------------------------------
-
-    def wait_until(self, predicate, timeout: float = 20, what: str | None = None):
-        """testbed.wait_until on this recorder: predicate() runs whenever something arrives."""
-        return wait_until(predicate, timeout, what, condition=self._seen, last=lambda: self.messages[-5:])
-
-    def mark(self) -> int:
-        """Where the record is now: pass it as `since` to look only at what arrives after."""
-        with self._seen:
-            return len(self.messages)
-
-    def wait_for(self, predicate, timeout: float = 20, what: str | None = None, since: int = 0) -> Message:
-        """The latest message (from `since` on) for which predicate(topic, payload, retain) is true."""
-        def found():
-            return next((m for m in reversed(self.messages[since:]) if predicate(*m)), None)
-
-        return self.wait_until(found, timeout, what or _describe(predicate))
-
-    def state(self, device: str, timeout: float = 20, **expected) -> dict:
-        """The latest retained state of `device` on `prefix` whose fields have the `expected` values."""
-        topic = f"{self.prefix}/devices/{device}/state"
-
-        def matches(t, payload, retain):
-            return t == topic and payload and all(json.loads(payload).get(k) == v for k, v in expected.items())
-
-        return json.loads(self.wait_for(matches, timeout, f"{topic} with {expected}")[1])
-
-    # -- looking ---------------------------------------------------------------------------------
-
-    def snapshot(self, since: int = 0) -> list[Message]:
-        with self._seen:
-            return list(self.messages[since:])
-
-    def on(self, topic: str, since: int = 0) -> list[Message]:
-        return [m for m in self.snapshot(since) if m.topic == topic]
-
-    def json_on(self, topic: str, since: int = 0) -> list[dict]:
-        return [json.loads(m.payload) for m in self.on(topic, since) if m.payload]
-
-    def topics(self, since: int = 0) -> set[str]:
-        """The topics of the messages with a payload (an empty retained one clears, it says nothing)."""
-        return {m.topic for m in self.snapshot(since) if m.payload}
-
-    def clear(self) -> None:
-        with self._seen:
-            self.messages.clear()
-
-    # -- sending ---------------------------------------------------------------------------------
-
-    def publish(self, topic: str, payload: bytes | str = b"{}", retain: bool = False, qos: int = 1,
-                properties: Properties | None = None, timeout: float = 10):
-        """Published, and at QoS 1 acknowledged: the PUBACK's reason code (e.g. "Not authorized")."""
-        info = self.client.publish(topic, payload, qos=qos, retain=retain, properties=properties)
-        if qos == 0:
-            return None
-        return self.wait_until(lambda: self._acks.get(info.mid), timeout, f"PUBACK for {topic}")
-
-    def subscribe(self, topic: str, timeout: float = 10):
-        """Subscribed (on every connect from now on too): the SUBACK's reason code."""
-        with self._seen:
-            self._filters.append(topic)
-        _, mid = self.client.subscribe(topic, qos=1)
-        return self.wait_until(lambda: self._acks.get(mid), timeout, f"SUBACK for {topic}")
-
-    def request(self, name: str, payload: bytes | dict, timeout: float = 20, prefix: str | None = None) -> dict | None:
-        """Sends command `name` to the agent at `prefix` (this recorder's by default) with a response
-        topic and correlation data, as the kiosk and the manager do: its reply, None if none came."""
-        correlation = uuid.uuid4().bytes
-        properties = Properties(PacketTypes.PUBLISH)
-        properties.ResponseTopic, properties.CorrelationData = self.inbox, correlation
-        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        self.client.publish(f"{prefix or self.prefix}/cmd/{name}", data, qos=1, properties=properties)
-        with self._seen:
-            self._seen.wait_for(lambda: correlation in self.replies, timeout)
-            return self.replies.get(correlation)
-
-    def command(self, name: str, payload: bytes | dict, timeout: float = 20, prefix: str | None = None) -> dict:
-        """`request`, which must be answered within `timeout`.
-
-        A sentinel for what the agent publishes itself (not through its event outbox): its
-        network client sends the reply after whatever it published before handling the command,
-        and Mosquitto forwards one client's messages to a subscriber in the order it got them
-        (MQTT itself promises that only per topic)."""
-        reply = self.request(name, payload, timeout, prefix)
-        assert reply is not None, f"no reply to {name} within {timeout:g} s; last seen: {self.messages[-5:]}"
-        return reply
-
-    def sync(self, timeout: float = 10) -> None:
-        """A sentinel through the broker, for "has everything the broker already had for me arrived?".
-
-        Publishes a unique message on this recorder's own sentinel topic and waits until it comes
-        back (or, where an ACL refuses it, until the PUBACK does). Mosquitto handles one packet at a
-        time and queues a message for every subscriber before it acknowledges it, and writes one
-        subscriber's messages in the order they were queued: so once the sentinel is back, so is
-        every message the broker took before it, and every retained message of our subscriptions
-        (queued while it handled the SUBSCRIBE). That is Mosquitto's behaviour, not an MQTT rule
-        (MQTT orders messages only per publisher and topic). It says nothing of what another client
-        has not published yet: for that, a sentinel from that client (see `command`).
-        """
-        token = uuid.uuid4().bytes
-        code = self.publish(self._sentinel_topic, token, timeout=timeout)
-        if code.is_failure:
-            return  # refused: nothing comes back, and the PUBACK came after what was queued for us
-        self.wait_until(lambda: token in self._sentinels, timeout, "the sentinel back from the broker")
-
-    def close(self) -> None:
-        self.client.disconnect()  # first: it wakes the network loop, which then ends at once
-        self.client.loop_stop()
 
 
 class RunningAgent:
