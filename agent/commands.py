@@ -7,18 +7,20 @@ malformed request is an `invalid_request` reply naming the field, never a crash.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agent.ledger.mail_log import FILE_NAME as MAIL_LOG_FILE
+from agent.ledger.mail_log import MailLog
 from agent.print_requests import BadgeRequest, DrawerRequest, ListRequest, ReceiptRequest, receipt_record, stored
+from agent.request_json import BadPayload, json_object, payload_limit
 from contract import clock
 from contract import mqtt as contract
 from devices.errors import DeviceError
@@ -80,8 +82,14 @@ class FaxRequest(QueueRequest):
     note: str = Field(default="", max_length=2000)
 
 
+class ForgetJobsRequest(Request):
+    """A visitor's erasure, from the kiosk: the print jobs their visits made (by request_id)."""
+
+    request_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=1000)
+
+
 class JobRequest(QueueRequest):
-    job: int = Field(gt=0)
+    job: int = Field(gt=0, le=2**31 - 1)  # IPP job ids are 32-bit integers
 
 
 class Commands:
@@ -90,9 +98,10 @@ class Commands:
         self.postage_carrier = postage_carrier
         self.data_dir = data_dir
         self.office = office
-        self._mail_log = None  # opened on first use, on the command thread that uses it
+        self._mail_log: MailLog | None = None
         # Money and mail records for the manager (agent/<id>/ledger); set by the runtime.
-        self.on_ledger: Callable[[dict[str, Any]], None] = lambda record: None
+        # Until it is set, ledger records stay staged in their store (agent/ledger/staged.py).
+        self.on_ledger: Callable[[dict[str, Any]], None] | None = None
         self._handlers: dict[str, tuple[type[Request], Callable[[Any], dict[str, Any]]]] = {
             "status": (Request, self._status),
             "printer_status": (PrinterRequest, self._printer_status),
@@ -106,6 +115,7 @@ class Commands:
             "scale_zero": (ScaleRequest, lambda r: self._scale_act(r, "zero")),
             "postage_quote": (QuoteRequest, self._postage_quote),
             "mail_record": (MailRecordRequest, self._mail_record),
+            "forget_jobs": (ForgetJobsRequest, self._forget_jobs),
             "queue_status": (QueueRequest, self._queue_status),
             "fax_send": (FaxRequest, self._fax_send),
             "job_cancel": (JobRequest, lambda r: self._job_act(r, "cancel")),
@@ -116,6 +126,22 @@ class Commands:
         }
 
     @property
+    def mail_log(self) -> MailLog:
+        if self._mail_log is None:
+            self._mail_log = MailLog(self.data_dir / MAIL_LOG_FILE)
+        return self._mail_log
+
+    def relay_ledger(self) -> None:
+        """Ledger records a crash (or the staff CLI) left staged go out now (agent/ledger/staged.py)."""
+        for supervisor in self.devices.by_kind["printer"].values():
+            self._relay(supervisor.jobs)
+        self._relay(self.mail_log)
+
+    def _relay(self, store) -> None:
+        if self.on_ledger is not None:
+            store.ledger.relay(self.on_ledger)
+
+    @property
     def names(self) -> list[str]:
         return sorted(self._handlers)
 
@@ -124,7 +150,7 @@ class Commands:
             if name not in self._handlers:
                 raise CommandError(contract.UNKNOWN_COMMAND, f"no command {name!r}; commands: {', '.join(self.names)}")
             model, handler = self._handlers[name]
-            return contract.ok_reply(handler(model.model_validate(_json_object(payload))))
+            return contract.ok_reply(handler(model.model_validate(_json_object(payload, payload_limit(name)))))
         except CommandError as error:
             return contract.error_reply(error.code, str(error))
         except ValidationError as error:
@@ -159,10 +185,12 @@ class Commands:
         supervisor = self.devices.get("printer", request.printer)
         if kind == "drawer" and supervisor.device.config.drawer_pin is None:
             raise CommandError(contract.INVALID_REQUEST, f"printer {supervisor.device.id!r} has no cash drawer")
-        job, new = supervisor.submit(kind, stored(request, clock.now()), request.request_id)
-        if new and kind == "receipt":
-            self.on_ledger(contract.event("receipt_issued", **receipt_record(job, self.office)))
-        job = supervisor.jobs.wait_until_printed(job.id, request.wait)
+        document = stored(request, clock.now())
+        record = None if kind != "receipt" else (
+            lambda number: contract.event("receipt_issued", **receipt_record(document, number, self.office)))
+        job, new = supervisor.submit(kind, document, request.request_id, ledger=record)
+        self._relay(supervisor.jobs)
+        job = supervisor.jobs.wait_until_done(job.id, request.wait)
         return {**job.as_dict(), "duplicate": not new}
 
     def _scale_read(self, request: ScaleReadRequest) -> dict[str, Any]:
@@ -197,20 +225,20 @@ class Commands:
 
     def _mail_record(self, request: MailRecordRequest) -> dict[str, Any]:
         """Price the item and record it in the mail log; a request_id records it once."""
-        from agent.ledger.mail_log import FILE_NAME, MailItem, MailLog
+        from agent.ledger.mail_log import MailItem
 
         priced = self._postage_quote(request)
-        if self._mail_log is None:
-            self._mail_log = MailLog(self.data_dir / FILE_NAME)
         item = MailItem(Decimal(priced["weight_grams"]), priced["mail_class"], priced["destination"],
                         priced["carrier"], Decimal(priced["price"]), priced["currency"], request.staff, request.scale)
-        entry = self._mail_log.record(item, request_id=request.request_id)
-        if not entry.duplicate:
-            self.on_ledger(contract.event(
-                "mail_recorded", entry=str(entry.id), carrier=item.carrier, mail_class=item.mail_class,
-                destination=item.destination, grams=float(item.weight_grams), price=str(item.price),
-                currency=item.currency))
+        entry = self.mail_log.record(item, request_id=request.request_id)
+        self._relay(self.mail_log)
         return {"id": entry.id, "recorded_at": entry.recorded_at.isoformat(), "quote": priced}
+
+    def _forget_jobs(self, request: ForgetJobsRequest) -> dict[str, Any]:
+        """Withdraw and scrub (agent/ledger/personal_data.py); every printer shares one queue file."""
+        printers = list(self.devices.by_kind["printer"].values())
+        withdrawn = printers[0].jobs.forget(request.request_ids) if printers else 0
+        return {"withdrawn": withdrawn}
 
     def _fax_send(self, request: FaxRequest) -> dict[str, Any]:
         """Submit the fax and reply at once; `fax_sent` / `fax_failed` events follow on the queue."""
@@ -245,13 +273,9 @@ class Commands:
         return {"queue": queue.id, "done": action}
 
 
-def _json_object(payload: bytes) -> dict[str, Any]:
-    if not payload:
-        return {}
+def _json_object(payload: bytes, limit: int) -> dict[str, Any]:
+    """Size, nesting and numbers are checked before and while parsing (agent/request_json.py)."""
     try:
-        data = json.loads(payload.decode("utf-8"), parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CommandError(contract.INVALID_REQUEST, f"the request is not UTF-8 JSON: {error}") from None
-    if not isinstance(data, dict):
-        raise CommandError(contract.INVALID_REQUEST, "the request must be a JSON object")
-    return data
+        return json_object(payload, limit)
+    except BadPayload as error:
+        raise CommandError(contract.INVALID_REQUEST, str(error)) from None

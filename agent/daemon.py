@@ -18,7 +18,8 @@ import threading
 from collections.abc import Sequence
 
 from agent import systemd
-from contract.config import ConfigError, FrontdeskConfig, load_config
+from contract.config import ConfigError, FrontdeskConfig
+from contract.config_files import load_checked_config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,7 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # python-escpos logs every connection at INFO on the root logger: twice a minute per printer.
     logging.getLogger().handlers[0].addFilter(lambda record: "/escpos/" not in record.pathname)
     try:
-        config = load_config(args.config)
+        # The files it names too: a missing CA file or an unwritable data_dir is a config
+        # mistake (exit 2, not restarted), not a crash on the way up.
+        config = load_checked_config(args.config, "agent")
     except ConfigError as error:
         return error.tell("frontdesk-agent")
     from agent.runtime import Agent

@@ -36,6 +36,10 @@ class HealthTracker:
         # through several healths (error, then warning) before it recovers.
         self._trouble_since: datetime | None = None
         self._trouble_reasons: list[str] = []
+        # Reasons the agent itself adds (its supervisor for the device keeps crashing),
+        # on top of what the device reports, until they are withdrawn.
+        self._own: dict[str, str] = {}
+        self._reported: tuple[str, tuple[str, ...], dict[str, Any]] | None = None
 
     @property
     def health(self) -> str | None:
@@ -43,6 +47,11 @@ class HealthTracker:
 
     def report(self, health: str, reasons: tuple[str, ...] | list[str], **fields: Any) -> None:
         with self._lock:
+            self._reported = (health, tuple(reasons), fields)
+            if self._own:
+                health = "error"
+                reasons = tuple(reasons) + tuple(r for r in self._own if r not in reasons)
+                fields = {**fields, "message": "; ".join(self._own.values())}
             reasons = tuple(reasons)
             changed = (health, reasons) != (self._health, self._reasons)
             if not changed and fields == self._last_fields:
@@ -60,6 +69,25 @@ class HealthTracker:
                 self.device_id, self.kind, health, list(reasons), self._since.isoformat(timespec="seconds"), **fields
             )
         self._publish(self.device_id, "state", state)
+
+    def add_own_reason(self, reason: str, message: str) -> None:
+        """E.g. `supervisor_restarting`: shown with whatever the device says until withdrawn."""
+        with self._lock:
+            self._own[reason] = message
+        self._republish()
+
+    def withdraw_own_reason(self, reason: str) -> None:
+        with self._lock:
+            if self._own.pop(reason, None) is None:
+                return
+        self._republish()
+
+    def _republish(self) -> None:
+        with self._lock:
+            if self._reported is None and not self._own:
+                return  # nothing to show yet
+            health, reasons, fields = self._reported or ("error", (), {})
+        self.report(health, reasons, **fields)
 
     def state(self) -> dict[str, Any]:
         with self._lock:

@@ -7,9 +7,15 @@
   (re)connect until the broker has acknowledged it, then `on_cleared(topic)`;
 * events at QoS 1 through an on-disk outbox (contract/outbox.py), so those
   raised while the broker is away survive even an agent crash, in order;
+* why the broker cannot be reached, logged once per reason (refused, host not found, TLS
+  certificate not trusted or not for this host, not authorised), not at every retry;
 * commands in, handed to one worker thread (device I/O must not stall the
   network loop), and exactly one reply each to the request's response topic,
-  with its correlation data.
+  with its correlation data;
+* never a command from a retained message: the broker would hand it over again at
+  every (re)connect, and one retained `open_drawer` would open the drawer at every
+  restart. The agent subscribes with "retain as published", so it sees the flag of a
+  live retained publish too; it refuses it, logs it and clears it.
 """
 
 from __future__ import annotations
@@ -25,15 +31,22 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from agent.request_json import LARGEST as LARGEST_COMMAND
 from contract import mqtt as contract
 from contract.config import MqttConfig
-from contract.mqtt_client import make_client
+from contract.mqtt_client import BrokerTrouble, make_client
 from contract.outbox import EventOutbox
 
 log = logging.getLogger("frontdesk.agent.mqtt")
 
 CommandHandler = Callable[[str, bytes], dict[str, Any]]
+
+# Told to the broker on connect: it drops a larger message for us instead of sending it. The
+# largest command (fax_send) leaves 64 KiB for topic and properties; without this, a Pi would
+# take in whatever the broker allows (Mosquitto: 256 MB) before the size could be refused.
+MAX_PACKET = LARGEST_COMMAND + 64 * 1024
 
 
 class MqttLink:
@@ -55,12 +68,15 @@ class MqttLink:
         self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="command")
         self.connected = threading.Event()
         self._offline_since = time.monotonic()
+        self.trouble = BrokerTrouble(config, log)
         self._client = self._make_client(config)
         self._config = config
         self._outbox = None if outbox_path is None else EventOutbox(outbox_path, self._publish_now, self.connected)
 
     def start(self) -> None:
-        self._client.connect_async(self._config.host, self._config.port, keepalive=30)
+        connect = Properties(PacketTypes.CONNECT)
+        connect.MaximumPacketSize = MAX_PACKET
+        self._client.connect_async(self._config.host, self._config.port, keepalive=30, properties=connect)
         self._client.loop_start()
         if self._outbox is not None:
             self._outbox.start()
@@ -130,7 +146,8 @@ class MqttLink:
         return self._client.publish(topic, data, qos=1)
 
     def _make_client(self, config: MqttConfig) -> mqtt.Client:
-        client = make_client(config, f"frontdesk-agent-{self.site}-{self.agent_id}", will_topic=self.availability)
+        client = make_client(config, f"frontdesk-agent-{self.site}-{self.agent_id}", will_topic=self.availability,
+                             trouble=self.trouble)
         client.on_connect = self._connected
         client.on_disconnect = self._disconnected
         client.on_message = self._message
@@ -139,10 +156,12 @@ class MqttLink:
 
     def _connected(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
-            log.error("broker %s:%s refused the connection: %s", self._config.host, self._config.port, reason_code)
+            self.trouble.refused(reason_code)
             return
+        self.trouble.connected()
         # Subscribed first: a client may send a command as soon as it sees `online`.
-        client.subscribe([(self._commands, 1)] + [(topic, 1) for topic in self._watched])
+        commands = SubscribeOptions(qos=1, retainAsPublished=True)
+        client.subscribe([(self._commands, commands)] + [(topic, SubscribeOptions(qos=1)) for topic in self._watched])
         client.publish(self.availability, contract.ONLINE, qos=1, retain=True)
         self.republish_retained()
         self._send_clearings()
@@ -168,10 +187,15 @@ class MqttLink:
     def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
         with self._lock:
             self._link_up = False
+        if self._stopping:
+            self.connected.clear()
+            return
+        if not self.connected.is_set():  # an attempt that failed: offline since the link was last up
+            self.trouble.ended(reason_code)
+            return
         self.connected.clear()
         self._offline_since = time.monotonic()
-        if not self._stopping:
-            log.warning("lost the broker (%s); reconnecting", reason_code)
+        log.warning("lost the broker (%s); reconnecting", reason_code)
 
     def _message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         command = message.topic.rsplit("/", 1)[-1]
@@ -179,10 +203,26 @@ class MqttLink:
         response_topic = getattr(properties, "ResponseTopic", None)
         correlation = getattr(properties, "CorrelationData", None)
         payload = message.payload
+        if message.retain:
+            self._refuse_retained(message, response_topic, correlation)
+            return
         try:
             self._worker.submit(self._answer, command, payload, response_topic, correlation)
         except RuntimeError:
             pass  # shutting down: the requester's timeout tells it
+
+    def _refuse_retained(self, message: mqtt.MQTTMessage, response_topic: str | None,
+                         correlation: bytes | None) -> None:
+        if not message.payload:
+            return  # a clearing (ours, or someone's): nothing to do
+        sender = f"; its response topic {response_topic!r} names the requester" if response_topic else ""
+        log.warning("refused a retained command on %s and cleared it: commands are never taken from retained "
+                    "messages. Any client that may write that topic could have sent it (the broker's ACL says "
+                    "which: kiosks, the manager, Home Assistant)%s", message.topic, sender)
+        self._client.publish(message.topic, b"", qos=1, retain=True)
+        if response_topic:  # a requester may be waiting (if it is an old one, nobody reads this)
+            self._reply(response_topic, correlation, contract.error_reply(
+                contract.INVALID_REQUEST, "a command must not be published with retain: it was not carried out"))
 
     def _answer(self, command: str, payload: bytes, response_topic: str | None, correlation: bytes | None) -> None:
         reply = self._on_command(command, payload)
@@ -190,6 +230,9 @@ class MqttLink:
             if not reply.get("ok"):
                 log.warning("command %s without a response topic failed: %s", command, reply["error"]["message"])
             return
+        self._reply(response_topic, correlation, reply)
+
+    def _reply(self, response_topic: str, correlation: bytes | None, reply: dict[str, Any]) -> None:
         properties = Properties(PacketTypes.PUBLISH)
         if correlation is not None:
             properties.CorrelationData = correlation

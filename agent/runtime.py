@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,8 @@ from contract.config import FrontdeskConfig
 
 log = logging.getLogger("frontdesk.agent")
 RESTART_FIRST, RESTART_MOST = 1.0, 60.0
+# A device loop that ran this long since its last restart is no longer in a restart loop.
+RESTART_SETTLED = 60.0
 # The device state topics this agent published (agent/remembered.py), in its data dir.
 STATES_MEMORY = "device-states.json"
 
@@ -65,7 +68,7 @@ class Agent:
         self.commands.on_ledger = lambda record: self.link.publish_event(ledger_topic, record)
         self.discovery = Discovery(config.site, self.agent_id, config.agent.data_dir / "ha-discovery.json",
                                    self.link.publish_state)
-        self._loops: list[tuple[str, Callable[[threading.Event], None]]] = []
+        self._loops: list[tuple[str, Callable[[threading.Event], None], list[HealthTracker]]] = []
         self._threads: list[threading.Thread] = []
         # A broker outage alone must not get the agent restarted: it keeps working
         # and queues events meanwhile. Only one longer than the grace counts.
@@ -84,8 +87,10 @@ class Agent:
 
     def run(self, stop: threading.Event) -> None:
         self.link.start()
-        self._threads = [threading.Thread(target=self._keep_running, args=(name, loop, stop), name=name, daemon=True)
-                         for name, loop in self._loops]
+        self.commands.relay_ledger()  # what a crash left staged, or the staff CLI recorded
+        self._threads = [threading.Thread(target=self._keep_running, args=(name, loop, trackers, stop), name=name,
+                                          daemon=True)
+                         for name, loop, trackers in self._loops]
         for thread in self._threads:
             thread.start()
         stop.wait()
@@ -107,6 +112,7 @@ class Agent:
 
         if self.config.printer:
             self.print_jobs = PrintJobs(self.config.agent.data_dir / "print-jobs.db")
+            self.print_jobs.scrub_finished()  # what an earlier version kept of finished badges and lists
             resent = self.print_jobs.recover()
             if resent:
                 log.warning("%d print job(s) were interrupted by a crash; printing them again", resent)
@@ -133,11 +139,11 @@ class Agent:
                 self.config.agent.data_dir / "fax-outbox",
                 lambda device, name, fields: self._publish(device, "events", contract.event(name, **fields)),
             )
-            self._loops.append(("queues", QueueSupervisor(queues, trackers, {}).run))
+            self._loops.append(("queues", QueueSupervisor(queues, trackers, {}).run, list(trackers.values())))
 
     def _add(self, kind: str, device_id: str, supervisor, loop) -> None:
         self.devices.by_kind[kind][device_id] = supervisor
-        self._loops.append((f"{kind}:{device_id}", loop))
+        self._loops.append((f"{kind}:{device_id}", loop, [self.devices.trackers[device_id]]))
 
     def _tracker(self, device_id: str, kind: str) -> HealthTracker:
         tracker = HealthTracker(device_id, kind, self._publish, self.device_history.record)
@@ -173,14 +179,35 @@ class Agent:
         self.published_states.cleared(topic)
         self.discovery.cleared(topic)
 
-    def _keep_running(self, name: str, loop: Callable[[threading.Event], None], stop: threading.Event) -> None:
-        """A device loop that dies is logged and restarted with back-off; the others go on."""
-        delay = RESTART_FIRST
+    def _keep_running(self, name: str, loop: Callable[[threading.Event], None], trackers: list[HealthTracker],
+                      stop: threading.Event) -> None:
+        """A device loop that dies is logged and restarted with back-off; the others go on. While
+        it keeps dying, its devices say so (`supervisor_restarting`): the manager sees the loop."""
+        delay, settled = RESTART_FIRST, None
         while not stop.is_set():
+            started = time.monotonic()
             try:
                 loop(stop)
                 return
-            except Exception:  # noqa: BLE001 - one device must never stop the agent
+            except Exception as error:  # noqa: BLE001 - one device must never stop the agent
+                if time.monotonic() - started > RESTART_SETTLED:
+                    delay = RESTART_FIRST  # a new fault, not the same loop again
                 log.exception("%s failed; restarting it in %.0f s", name, delay)
+                if settled is not None:
+                    settled.cancel()
+                for tracker in trackers:
+                    tracker.add_own_reason("supervisor_restarting",
+                                           f"the agent's {name} loop keeps failing ({type(error).__name__}: {error});"
+                                           " see the agent's log")
+                settled = threading.Timer(RESTART_SETTLED, self._settled, args=(trackers,))
+                settled.daemon = True
+                settled.start()
                 stop.wait(delay)
                 delay = min(delay * 2, RESTART_MOST)
+        if settled is not None:
+            settled.cancel()
+
+    @staticmethod
+    def _settled(trackers: list[HealthTracker]) -> None:
+        for tracker in trackers:
+            tracker.withdraw_own_reason("supervisor_restarting")

@@ -8,6 +8,8 @@ a failing device stop the others, and runs the commands that need the device
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
+import logging
 import os
 import queue
 import threading
@@ -19,21 +21,27 @@ from agent.health import HealthTracker
 from agent.ledger.print_jobs import PrintJob, PrintJobs
 from agent.print_requests import badge_from, listing_from, receipt_from
 from devices.printer import PrinterError, ReceiptPrinter
-from devices.printer.documents import interrupted_notice
+from devices.printer.documents import Badge, Listing, Receipt, interrupted_notice
 from devices.printer.status import PrinterStatus
 from devices.queues import PrintQueue, QueueProblem, QueueState, QueueWatcher
 from devices.scale import Scale, ScaleOffline, ScaleProblem, ScaleReading
 
 T = TypeVar("T")
+log = logging.getLogger("frontdesk.agent.supervision")
+# Unexpected faults (not the printer's state) a job may have before it is failed.
+MAX_FAULTS = 3
 
 
 class PrinterSupervisor:
     """Prints the durable jobs in order and follows the printer's status.
 
-    Between jobs a network printer is watched on a kept-open line with Automatic
-    Status Back, so a fault is reported the moment it happens; others are asked
-    every `interval` seconds. A new job, a command or `stop` ends the watch at
-    once: many printers take one connection at a time.
+    Between jobs a printer that answers status is watched on a kept-open line
+    (ReceiptPrinter.watch_status): with Automatic Status Back a fault is reported
+    the moment it happens and the line is checked every `interval` seconds; one
+    that does not report by itself is asked every `status_poll` of its config.
+    One that cannot be read (unreachable, silent, a file) is tried every
+    `interval` seconds. A new job, a command or `stop` ends the watch at once:
+    many printers take one connection at a time.
     """
 
     kind = "printer"
@@ -101,8 +109,9 @@ class PrinterSupervisor:
         except BlockingIOError:
             pass
 
-    def submit(self, kind: str, request: dict[str, Any], request_id: str | None) -> tuple[PrintJob, bool]:
-        job, new = self.jobs.add(self.device.id, kind, request, request_id)
+    def submit(self, kind: str, request: dict[str, Any], request_id: str | None,
+               ledger: Callable[[str], dict[str, Any]] | None = None) -> tuple[PrintJob, bool]:
+        job, new = self.jobs.add(self.device.id, kind, request, request_id, ledger)
         self.wake()
         return job, new
 
@@ -112,26 +121,59 @@ class PrinterSupervisor:
                 return
 
     def _print(self, job: PrintJob) -> bool:
-        """One job; its state follows the paper (see agent/ledger/print_jobs.py)."""
+        """One job; its state follows the paper (see agent/ledger/print_jobs.py).
+
+        Returns whether the queue may go on. A job that can never print (its document does
+        not render, or it keeps failing for a reason that is not the printer's state) is
+        `failed` and the queue goes on; a printer fault leaves it waiting, first in line:
+        `uncertain` if the fault came once bytes had gone out (announced as job_uncertain),
+        then it is voided on paper and printed again at the next chance."""
+        try:
+            body, cut = (b"", self.device.drawer_kick()) if job.kind == "drawer" else self.device.render_parts(
+                _document(job))
+        except Exception as error:  # noqa: BLE001 - no printer state will ever make it render
+            self._fail(job, f"the document cannot be laid out: {error}")
+            return True
         try:
             if job.kind == "drawer":
-                self.use(lambda printer: printer.print_bytes(
-                    printer.drawer_kick(), on_start=lambda: self.jobs.mark(job.id, "sending")))
-            elif job.state == "sent":  # printed before a crash; only its cut is missing
-                self.use(lambda printer: printer.print_bytes(printer.render_parts(_document(job))[1]))
+                self.use(lambda printer: printer.print_bytes(cut, on_start=lambda: self.jobs.mark(job.id, "sending")))
+            elif job.state == "sent":  # its body is confirmed on paper; only its cut is owed
+                self.use(lambda printer: printer.print_bytes(cut))
             else:
-                self.use(lambda printer: self._send(printer, job))
+                self.use(lambda printer: self._send(printer, job, body, cut))
         except PrinterError as error:
-            body_on_paper = self.jobs.get(job.id).state == "sent"  # then only the cut is still owed
-            self.jobs.mark(job.id, "sent" if body_on_paper else "queued", str(error))
-            self._announce("job_waiting", {**job.as_dict(), "state": "queued", "reason": error.reason})
+            unconfirmed = self._requeue(job, str(error))
+            self._announce("job_uncertain" if unconfirmed else "job_waiting",
+                           {**self.jobs.get(job.id).as_dict(), "reason": error.reason})
+            return False
+        except Exception as error:  # noqa: BLE001 - a fault of ours must not stop the queue for good
+            log.exception("printing job %d on %s failed", job.id, self.device.id)
+            self._requeue(job, None)
+            if self.jobs.count_fault(job.id, f"{type(error).__name__}: {error}") >= MAX_FAULTS:
+                self._fail(job, f"it failed {MAX_FAULTS} times: {type(error).__name__}: {error}")
+                return True
             return False
         self.jobs.mark(job.id, "printed")
-        self._announce("job_completed", {**job.as_dict(), "state": "printed"})
+        self._announce("job_completed", self.jobs.get(job.id).as_dict())
         return True
 
-    def _send(self, printer: ReceiptPrinter, job: PrintJob) -> None:
-        body, cut = printer.render_parts(_document(job))
+    def _requeue(self, job: PrintJob, error: str | None) -> bool:
+        """Back in line after a failed attempt; True if it is `uncertain` because of this attempt.
+
+        Caught `sending`, the paper may hold the uncut body or part of it; `sent`, the printer
+        confirmed the body and only the cut is owed; otherwise this attempt sent nothing."""
+        state = self.jobs.get(job.id).state
+        self.jobs.mark(job.id, "uncertain" if state == "sending" else state, error)
+        return state == "sending"
+
+    def _fail(self, job: PrintJob, reason: str) -> None:
+        self.jobs.fail(job.id, reason)
+        log.error("print job %d (%s%s) on %s failed and was taken off the queue: %s", job.id, job.kind,
+                  f" {job.receipt_number}" if job.receipt_number else "", self.device.id, reason)
+        self._announce("job_failed", {**job.as_dict(), "state": "failed", "reason": "unprintable",
+                                      "last_error": reason})
+
+    def _send(self, printer: ReceiptPrinter, job: PrintJob, body: bytes, cut: bytes) -> None:
         if job.attempts:  # an earlier attempt may have left part of it on the paper: void that first
             body = printer.render(interrupted_notice(printer.office, job.request.get("language"))) + body
         printer.print_bytes(body, on_start=lambda: self.jobs.mark(job.id, "sending"),
@@ -161,11 +203,15 @@ class PrinterSupervisor:
 
 
 def _document(job: PrintJob):
+    """The job's document; marked as a reprint after an attempt, which `_send` voids first."""
+    document: Receipt | Listing | Badge
     if job.kind == "receipt":
-        return receipt_from(job.request, job.receipt_number)
-    if job.kind == "list":
-        return listing_from(job.request)
-    return badge_from(job.request)
+        document = receipt_from(job.request, job.receipt_number)
+    elif job.kind == "list":
+        document = listing_from(job.request)
+    else:
+        document = badge_from(job.request)
+    return dataclasses.replace(document, reprint=True) if job.attempts else document
 
 
 # A weight left unchanged this long stops the live stream until it changes (see Scale.readings).

@@ -25,6 +25,10 @@ __all__ = ["ConfigError", "FrontdeskConfig", "PrinterConfig", "load_config", "pa
 
 DEFAULT_CONFIG_PATH = Path("/etc/frontdesk/frontdesk.toml")
 CONFIG_ENV_VAR = "FRONTDESK_CONFIG"
+# What a printer is assumed to take when its config does not say: a slow 80 mm thermal
+# printer printing plain text (lines of ~50 bytes at ~20 lines a second). Network and USB
+# lines are far faster than any printer, so the printer is what limits them.
+ASSUMED_BYTES_PER_SECOND = 1000
 
 
 class OfficeConfig(Strict):
@@ -76,8 +80,22 @@ class PrinterBase(Strict):
     profile: str = "default"
     timeout: Seconds = 5.0
     status_timeout: Seconds = 1.0
+    # How often a printer that does not report by itself (no Automatic Status Back, or a USB
+    # line that cannot be watched) is asked between jobs: a fault reaches the manager this soon.
+    # Not below 0.05 s, which would only keep the printer and the Pi busy.
+    status_poll: Annotated[float, Field(ge=0.05, le=60)] = 0.5
+    # The slowest rate the printer takes a job at, in bytes per second: it prints as it receives,
+    # so its status answer after a job comes that much later, and a job is confirmed only by
+    # that answer (see ReceiptPrinter.print_bytes). Unset: ASSUMED_BYTES_PER_SECOND, or a
+    # serial line's own rate when that is lower. Too low only makes a dead printer noticed later.
+    bytes_per_second: Annotated[int, Field(ge=100, le=10_000_000)] | None = None
     # Which drawer-kick connector pin the cash drawer is wired to, if any.
     drawer_pin: Literal[2, 5] | None = None
+
+    @property
+    def rate(self) -> float:
+        """Bytes per second to allow for when waiting for the printer to finish a job."""
+        return self.bytes_per_second or ASSUMED_BYTES_PER_SECOND
 
     @field_validator("profile")
     @classmethod
@@ -133,6 +151,12 @@ class SerialPrinterConfig(PrinterBase):
     @property
     def address(self) -> str:
         return f"{self.device} at {self.baudrate} baud"
+
+    @property
+    def rate(self) -> float:
+        # A start bit, 8 data bits, a parity bit if any and a stop bit per byte.
+        line = self.baudrate / (10 if self.parity == "none" else 11)
+        return self.bytes_per_second or min(line, ASSUMED_BYTES_PER_SECOND)
 
 
 class FilePrinterConfig(PrinterBase):
@@ -211,7 +235,9 @@ class AgentConfig(Strict):
     id: DeviceId = "main"
     # The agent's ledgers (mail log, receipts, job queue) live here.
     data_dir: Path = Path("/var/lib/frontdesk")
-    # Seconds between printer status checks (ESC/POS printers cannot push).
+    # Seconds between checks of a printer's kept-open line when it reports faults by itself
+    # (Automatic Status Back), and between tries of one that is unreachable or never answers.
+    # A printer that must be asked is asked every [[printer]] status_poll instead.
     printer_interval: Seconds = 30.0
 
 

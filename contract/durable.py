@@ -19,5 +19,14 @@ def open_durable(path: Path, schema: str, shared: bool = False) -> sqlite3.Conne
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
     connection.execute("PRAGMA foreign_keys=ON")
+    # Deleted and overwritten records are zeroed, not left in free pages: these files hold
+    # visitors' names until they are erased (docs/privacy.md).
+    connection.execute("PRAGMA secure_delete=ON")
     connection.executescript(schema)
     return connection
+
+
+def truncate_wal(connection: sqlite3.Connection) -> None:
+    """Copy the WAL into the database and empty it: erased records must leave the WAL file too,
+    which otherwise keeps old pages' bytes until they happen to be overwritten."""
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,8 +1,9 @@
 """Connecting to the broker and asking an agent to do something.
 
 Every Frontdesk process connects the same way (MQTT v5, credentials and TLS from
-`[mqtt]`, a retained `offline` last will), and the kiosk and the manager both
-send the agent's v5 request/response commands, so both live here once.
+`[mqtt]`, a retained `offline` last will, and one log line saying why the broker cannot
+be reached), and the kiosk and the manager both send the agent's v5 request/response
+commands, so both live here once.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import logging
+import socket
 import ssl
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -29,8 +32,13 @@ log = logging.getLogger("frontdesk.mqtt")
 Reply = dict[str, Any]
 
 
-def make_client(config: MqttConfig, client_id: str, will_topic: str | None = None) -> mqtt.Client:
-    """A paho v5 client set up from `[mqtt]`; the caller connects it and starts its loop."""
+def make_client(config: MqttConfig, client_id: str, will_topic: str | None = None,
+                trouble: BrokerTrouble | None = None) -> mqtt.Client:
+    """A paho v5 client set up from `[mqtt]`; the caller connects it and starts its loop.
+
+    Why a connection attempt fails is logged by `trouble`, once per reason. A caller that
+    passes its own tells it of connects and refusals (BrokerTrouble.connected/refused/ended);
+    without one, reaching the broker's socket counts as connected again."""
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
     client.max_queued_messages_set(0)  # queue everything while the broker is away
     client.reconnect_delay_set(min_delay=1, max_delay=30)
@@ -45,7 +53,76 @@ def make_client(config: MqttConfig, client_id: str, will_topic: str | None = Non
         )
     if will_topic:
         client.will_set(will_topic, contract.OFFLINE, qos=1, retain=True)
+    if trouble is None:
+        trouble = BrokerTrouble(config)
+        client.on_socket_open = lambda client, userdata, sock: trouble.connected()
+    client.on_connect_fail = trouble.connect_failed
     return client
+
+
+# OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, _EMAIL_MISMATCH and _IP_ADDRESS_MISMATCH.
+_NAME_MISMATCH = (62, 63, 64)
+
+
+class BrokerTrouble:
+    """Says why the broker cannot be reached: once, then again only when the reason changes
+    or after a connection. paho retries every 1 to 30 s and says nothing by itself.
+
+    All its methods run on paho's network thread."""
+
+    def __init__(self, config: MqttConfig, logger: logging.Logger = log) -> None:
+        self._host = config.host
+        self._where = f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"
+        self._log = logger
+        self._said: str | None = None
+        self._refused = False
+        self.failures = 0  # attempts that failed since the last connection
+
+    def connect_failed(self, client: mqtt.Client, userdata: Any) -> None:
+        """paho's on_connect_fail. paho 2.x passes no exception, but calls this from inside its
+        `except OSError:`, so the one being handled is the reason."""
+        self.tell(describe_failure(sys.exception(), self._host))
+
+    def refused(self, reason_code: Any) -> None:
+        """The broker answered CONNACK with a failure (e.g. not authorised)."""
+        self._refused = True
+        self.tell(f"it refused the connection: {reason_code}")
+
+    def ended(self, reason_code: Any) -> None:
+        """The connection ended before the broker accepted it."""
+        if self._refused:  # the end of a refused connection: already said
+            self._refused = False
+            return
+        self.tell(f"it closed the connection before accepting it ({reason_code})")
+
+    def connected(self) -> None:
+        self._said, self._refused, self.failures = None, False, 0
+
+    def tell(self, reason: str) -> None:
+        self.failures += 1
+        if reason != self._said:
+            self._said = reason
+            self._log.error("cannot connect to the broker %s: %s; trying again", self._where, reason)
+
+
+def describe_failure(error: BaseException | None, host: str) -> str:
+    """What stops a connection to `host`, in words that point at the fix."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        if error.verify_code in _NAME_MISMATCH:
+            return f"TLS: the broker's certificate is not valid for {host!r}; set [mqtt] host to a name it is issued for"
+        return (f"TLS: the broker's certificate is not trusted ({error.verify_message}); "
+                "is mqtt.tls.ca_file the CA that signed it?")
+    if isinstance(error, ssl.SSLError):
+        return f"TLS failed: {error.reason or error}"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused (is the broker running, and is [mqtt] port right?)"
+    if isinstance(error, socket.gaierror):
+        return f"host {host!r} not found ({error.strerror})"
+    if isinstance(error, TimeoutError):
+        return "no answer (the host is down, or a firewall drops the connection)"
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error) if error is not None else "the connection failed (no reason given)"
 
 
 def no_reply(command: str, timeout: float) -> Reply:

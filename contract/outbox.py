@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 from paho.mqtt.client import MQTTMessageInfo
 
-from contract.durable import open_durable
+from contract.durable import open_durable, truncate_wal
 
 FILE_NAME = "event-outbox.db"
 BATCH = 50  # events handed to paho at once; it keeps their order
@@ -133,3 +134,28 @@ class EventOutbox:
                     self._in_flight[info.mid] = row["id"]
         if len(rows) == room:
             self._wake.set()  # more may wait once these are acknowledged
+
+
+def withdraw(path: Path, matches: Callable[[str, dict], bool]) -> int:
+    """Delete the events not yet sent whose (topic, JSON payload) `matches`, from any process
+    (the erasure of a visitor: their arrival notice must not go out later). Returns how many.
+    One already handed to the network client is past recall."""
+    if not path.exists():
+        return 0
+    db = open_durable(path, _SCHEMA)
+    try:
+        doomed = [row["id"] for row in db.execute("SELECT id, topic, payload FROM outbox")
+                  if matches(row["topic"], _decoded(row["payload"]))]
+        db.executemany("DELETE FROM outbox WHERE id = ?", [(row_id,) for row_id in doomed])
+        truncate_wal(db)
+        return len(doomed)
+    finally:
+        db.close()
+
+
+def _decoded(payload: bytes) -> dict:
+    try:
+        data = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}

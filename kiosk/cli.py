@@ -1,6 +1,7 @@
 """`frontdesk-kiosk`: start the kiosk, or look after its visitor log from a shell.
 
     frontdesk-kiosk [--config FILE] [run] [--windowed] [--size 800x480]
+    frontdesk-kiosk config check [FILE]           (the config and the files the kiosk uses)
     frontdesk-kiosk set-pin                       (prints the staff_pin_hash line to paste)
     frontdesk-kiosk invite --name N [--company C] [--host H] [--date YYYY-MM-DD]
     frontdesk-kiosk export --visitor NAME         (everything about one person, JSON)
@@ -27,14 +28,15 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from contract import clock
-from contract.config import ConfigError, FrontdeskConfig, load_config
+from contract.config import ConfigError, FrontdeskConfig, config_path, load_config
+from contract.config_files import load_checked_config
 
 if TYPE_CHECKING:
     from kiosk.visits import VisitorLog
 
 PROG = "frontdesk-kiosk"
 EXIT_PROBLEM, EXIT_USAGE = 1, 2
-COMMANDS = ("run", "set-pin", "invite", "export", "erase", "export-csv", "purge")
+COMMANDS = ("run", "config", "set-pin", "invite", "export", "erase", "export-csv", "purge")
 
 
 class CliError(Exception):
@@ -94,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--windowed", action="store_true", help="a window instead of full screen")
     run.add_argument("--size", type=_size, metavar="WxH", help="window size, e.g. 800x480")
     run.set_defaults(handler=_run)
+    config = commands.add_parser("config", help="check the configuration").add_subparsers(dest="action", required=True)
+    check = config.add_parser("check", parents=[common], help="validate a config file and the kiosk's files")
+    check.add_argument("file", nargs="?", help="the file to check (default: --config)")
+    check.set_defaults(handler=_check_config)
     commands.add_parser("set-pin", parents=[common], help="hash a new staff PIN").set_defaults(handler=_set_pin)
     invite = commands.add_parser("invite", parents=[common], help="pre-register a visitor; prints the code")
     invite.add_argument("--name", required=True)
@@ -119,11 +125,23 @@ def _parser() -> argparse.ArgumentParser:
 # -- commands -----------------------------------------------------------------------------------
 
 def _run(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    # Its files too, before Kivy: a missing logo or an unwritable data_dir is exit 2, not a crash.
+    config = load_checked_config(args.config, "kiosk")
     from kiosk.app import run_app  # Kivy is loaded only when the app really starts
 
     status = run_app(config, windowed=args.windowed, size=args.size)
     return status if isinstance(status, int) else 0
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    path = config_path(args.file or args.config)
+    config = load_checked_config(path, "kiosk")
+    kiosk = config.kiosk
+    print(f"{path}: OK")
+    print(f"  kiosk {kiosk.id!r} of site {config.site!r}, commanding agent {kiosk.agent!r}")
+    print(f"  MQTT broker {config.mqtt.host}:{config.mqtt.port}")
+    print(f"  visitor log in {kiosk.data_dir}, visits kept {kiosk.retention_days} days")
+    return 0
 
 
 def _set_pin(args: argparse.Namespace) -> int:
@@ -171,9 +189,20 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _erase(args: argparse.Namespace) -> int:
-    with _visitor_log(load_config(args.config)) as log:
-        erased = log.erase_visitor(args.visitor)
-    print(f"Erased {erased} record{'' if erased == 1 else 's'} of {args.visitor}.")
+    from kiosk.erasure import erase_everywhere
+
+    config = load_config(args.config)
+    with _visitor_log(config) as log:
+        done = erase_everywhere(config, log, args.visitor)
+    print(f"Erased {done.records} record{'' if done.records == 1 else 's'} of {args.visitor}.")
+    if done.messages:
+        print(f"Withdrew {done.messages} arrival notice{'' if done.messages == 1 else 's'} not yet sent.")
+    if done.print_jobs:
+        print(f"Withdrew {done.print_jobs} badge{'' if done.print_jobs == 1 else 's'} waiting at the printer.")
+    if done.print_jobs is None:
+        raise CliError(f"the agent did not confirm ({done.agent_error}): a badge of this visitor still waiting "
+                       "in its print queue may print and keeps the name until then; run this again once the "
+                       "agent is up", EXIT_PROBLEM)
     return 0
 
 
@@ -201,6 +230,10 @@ def _purge(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     with _visitor_log(config) as log:
         erased = log.purge(config.kiosk.retention_days)
+    from contract.outbox import FILE_NAME as OUTBOX_FILE
+    from contract.outbox import withdraw
+
+    withdraw(config.kiosk.data_dir / OUTBOX_FILE, lambda topic, event: False)  # empties its WAL of sent ones
     print(f"Erased {erased} visit{'' if erased == 1 else 's'} older than {config.kiosk.retention_days} days.")
     return 0
 

@@ -2,6 +2,7 @@
 report), its password hasher and the report command.
 
     frontdesk-manager [--config FILE] run
+    frontdesk-manager [--config FILE] config check [FILE]   # the config and the files the manager uses
     frontdesk-manager hash-password          # asks twice, prints scrypt$... for [[manager.dashboard.users]]
     frontdesk-manager [--config FILE] report --from DATE --to DATE ...
 
@@ -20,7 +21,8 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from contract.config import ConfigError, FrontdeskConfig, load_config
+from contract.config import ConfigError, FrontdeskConfig, config_path, load_config
+from contract.config_files import load_checked_config
 
 log = logging.getLogger("frontdesk.manager")
 PROG = "frontdesk-manager"
@@ -37,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="follow every site: history, alerts, dashboard and scheduled report")
     _config_option(run, argparse.SUPPRESS)  # --config also after the command
+    config = commands.add_parser("config", help="check the configuration").add_subparsers(dest="action", required=True)
+    check = config.add_parser("check", help="validate a config file and the manager's files")
+    _config_option(check, argparse.SUPPRESS)
+    check.add_argument("file", nargs="?", help="the file to check (default: --config)")
     hashing = commands.add_parser("hash-password", help="print the hash of a dashboard password for the config")
     hashing.add_argument("--stdin", action="store_true", help="read the password from one line of standard input")
     # The report's own arguments are parsed by report_parser(), so that `run` never imports
@@ -65,15 +71,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "hash-password":
         return hash_password_command(args)
     try:
-        config = load_config(args.config)
+        if args.command == "report":
+            config = load_config(args.config)
+        else:  # its files too: a missing CA file or certificate is exit 2 before anything starts
+            config = load_checked_config(getattr(args, "file", None) or args.config, "manager")
     except ConfigError as error:
         return error.tell(PROG)
+    if args.command == "config":
+        return _config_checked(config, args.file or args.config)
     if args.command == "report":
         return importlib.import_module("manager.report.cli").run(args, config)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())  # nothing else in a signal handler
     return run(config, stop)
+
+
+def _config_checked(config: FrontdeskConfig, explicit: str | None) -> int:
+    manager, dashboard = config.manager, config.manager.dashboard
+    print(f"{config_path(explicit)}: OK")
+    print(f"  manager {manager.id!r}, following {', '.join(manager.sites) or 'every site'} on the broker "
+          f"{config.mqtt.host}:{config.mqtt.port}")
+    users = len(dashboard.users)
+    print(f"  dashboard on {'https' if dashboard.https else 'http'}://{dashboard.host}:{dashboard.port}/, "
+          f"{users} user{'' if users == 1 else 's'}")
+    return 0
 
 
 def hash_password_command(args: argparse.Namespace) -> int:

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from contract.config import FrontdeskConfig, config_path, load_config
+from contract.config import FrontdeskConfig, config_path
+from contract.config_files import load_checked_config
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     group = commands.add_parser("config", help="check the configuration").add_subparsers(dest="action", required=True)
-    check = group.add_parser("check", parents=[common], help="validate a config file and say what it found")
+    check = group.add_parser("check", parents=[common],
+                             help="validate a config file and the agent's files, and say what it found")
     check.add_argument("file", nargs="?", help="the file to check (default: --config)")
     check.set_defaults(handler=_check)
 
 
 def _check(args: argparse.Namespace) -> int:
+    """The agent's part: its sections, and the files and folders it uses, as this user may."""
     path = config_path(args.file or args.config)
-    config = load_config(path)
+    config = load_checked_config(path, "agent")
     print(f"{path}: OK")
     for line in describe_config(config):
         print(f"  {line}")

@@ -1,16 +1,21 @@
-"""The mail log: every weighed item the staff confirmed, for the day's postage total."""
+"""The mail log: every weighed item the staff confirmed, for the day's postage total.
+
+Each item's `mail_recorded` ledger record is staged with it (agent/ledger/staged.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from agent.ledger.staged import StagedLedger
 from contract import clock
+from contract import mqtt as contract
 from contract.durable import open_durable
 
 FILE_NAME = "mail-log.db"  # in [agent] data_dir
@@ -64,7 +69,9 @@ class PostageTotals:
 
 class MailLog:
     def __init__(self, path: Path) -> None:
-        self._db = open_durable(path, SCHEMA)
+        self._db = open_durable(path, SCHEMA, shared=True)
+        self._lock = threading.Lock()
+        self.ledger = StagedLedger(self._db, self._lock)
 
     def record(self, item: MailItem, request_id: str | None = None, at: datetime | None = None) -> RecordedMail:
         """Store one item; the same request_id twice records it once."""
@@ -75,24 +82,34 @@ class MailLog:
         moment = (at or clock.now()).astimezone(timezone.utc)
         values = (request_id, _stamp(moment), str(item.weight_grams), item.mail_class, item.destination,
                   item.carrier, str(item.price), item.currency, item.staff, item.scale_id)
-        try:
-            cursor = self._db.execute(
-                "INSERT INTO mail_item (request_id, recorded_at, weight_grams, mail_class, destination,"
-                " carrier, price, currency, staff, scale_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
-            return RecordedMail(cursor.lastrowid, moment, item)
-        except sqlite3.IntegrityError:
-            row = self._db.execute("SELECT * FROM mail_item WHERE request_id = ?", (request_id,)).fetchone()
-            return dataclasses.replace(_recorded(row), duplicate=True)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._db.execute(
+                    "INSERT INTO mail_item (request_id, recorded_at, weight_grams, mail_class, destination,"
+                    " carrier, price, currency, staff, scale_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    values,
+                )
+                recorded = RecordedMail(cursor.lastrowid, moment, item)
+                self.ledger.stage(_ledger_record(recorded))
+                self._db.execute("COMMIT")
+                return recorded
+            except sqlite3.IntegrityError:
+                self._db.execute("ROLLBACK")
+                row = self._db.execute("SELECT * FROM mail_item WHERE request_id = ?", (request_id,)).fetchone()
+                return dataclasses.replace(_recorded(row), duplicate=True)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def items_on(self, day: date, zone: ZoneInfo) -> list[RecordedMail]:
         start = datetime.combine(day, time.min, zone).astimezone(timezone.utc)
         end = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(timezone.utc)
-        rows = self._db.execute(
-            "SELECT * FROM mail_item WHERE recorded_at >= ? AND recorded_at < ? ORDER BY id",
-            (_stamp(start), _stamp(end)),
-        )
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM mail_item WHERE recorded_at >= ? AND recorded_at < ? ORDER BY id",
+                (_stamp(start), _stamp(end)),
+            ).fetchall()
         return [_recorded(row) for row in rows]
 
     def totals_on(self, day: date, zone: ZoneInfo) -> PostageTotals:
@@ -105,7 +122,16 @@ class MailLog:
         return PostageTotals(day, len(items), totals, by_class)
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
+
+
+def _ledger_record(entry: RecordedMail) -> dict:
+    """What the manager learns of a mail item: never who posted it."""
+    item = entry.item
+    return contract.event("mail_recorded", entry=str(entry.id), carrier=item.carrier, mail_class=item.mail_class,
+                          destination=item.destination, grams=float(item.weight_grams), price=str(item.price),
+                          currency=item.currency)
 
 
 def _stamp(moment: datetime) -> str:

@@ -8,6 +8,7 @@ import_escpos_capabilities()  # first, so that no import below leaves a stray te
 from devices.printer.driver import PrintResult, ReceiptPrinter  # noqa: E402
 from devices.printer.errors import (  # noqa: E402
     CoverOpen,
+    NoConfirmation,
     PaperOut,
     PrinterBusy,
     PrinterError,
@@ -20,6 +21,7 @@ from devices.printer.status import PrinterStatus  # noqa: E402
 
 __all__ = [
     "CoverOpen",
+    "NoConfirmation",
     "PaperOut",
     "PrintNotConfirmed",
     "PrintResult",

@@ -66,7 +66,9 @@ class Composer:
             printer.set_with_default(align="center")
             # Printers without a QR engine get the code as an image, centred by us.
             native = self._profile.supports("qrCode")
-            printer.qr(sanitize(block.payload), size=block.module_size, native=native, center=not native)
+            payload = sanitize(block.payload)
+            size = block.module_size if native else self._qr_module_size(payload, block.module_size)
+            printer.qr(payload, size=size, native=native, center=not native)
         elif isinstance(block, Barcode):
             self._barcode(printer, block)
         elif isinstance(block, Picture):
@@ -78,6 +80,19 @@ class Composer:
             printer.cut(mode="PART" if block.partial else "FULL")
         else:
             raise TypeError(f"not a printable block: {block!r}")
+
+    def _qr_module_size(self, payload: str, wanted: int) -> int:
+        """The largest module size up to `wanted` at which the code, drawn as an image, fits the
+        paper: python-escpos refuses an image wider than the paper, and a long sign-out code on
+        58 mm paper is one. Built as python-escpos builds it (level L, border 1) to count modules."""
+        if not payload:
+            return wanted
+        import qrcode
+
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=1)
+        code.add_data(payload)
+        code.make(fit=True)
+        return max(1, min(wanted, self.pixels // (code.modules_count + 2)))
 
     def _barcode(self, printer: Dummy, block: Barcode) -> None:
         code128 = block.symbology == "CODE128"

@@ -22,6 +22,7 @@ from PIL import Image
 from contract.config import OfficeConfig
 from devices.printer.blocks import Block, Columns, Cut, Feed, Picture, QrCode, Rule, Text
 from devices.printer.blocks import Barcode as BarcodeBlock
+from devices.printer.text import is_blank
 
 CENT = Decimal("0.01")
 
@@ -40,6 +41,10 @@ class ReceiptItem:
     unit_price: Decimal
     quantity: Decimal = Decimal(1)
 
+    def __post_init__(self) -> None:
+        if is_blank(self.description):
+            raise ValueError("a receipt item needs a description")
+
     @property
     def amount(self) -> Decimal:
         return (self.unit_price * self.quantity).quantize(CENT, ROUND_HALF_UP)
@@ -55,10 +60,13 @@ class Receipt:
     qr_payload: str | None = None
     barcode: bool = False
     logo: Image.Image | None = field(default=None, compare=False)
+    reprint: bool = False  # printed again after a voided attempt: says so on the paper
 
     def __post_init__(self) -> None:
         if not self.items:
             raise ValueError("a receipt needs at least one item")
+        if is_blank(self.payment_method):
+            raise ValueError("a receipt needs the payment method")
         if self.issued_at.tzinfo is None:
             raise ValueError("issued_at must carry a time zone")
 
@@ -77,7 +85,7 @@ class Receipt:
         def money(amount: Decimal) -> str:
             return format_currency(amount, office.currency, locale=lang)
 
-        blocks: list[Block] = [*_letterhead(office, self.logo, words), Rule()]
+        blocks: list[Block] = [*_letterhead(office, self.logo, words), *_reprint_mark(self.reprint, words), Rule()]
         blocks += [
             Columns(words["receipt_number"], self.number, bold=True),
             Columns(words["date"], _when(self.issued_at, office, lang)),
@@ -115,10 +123,13 @@ class Badge:
     language: str | None = None
     # What the kiosk's scanner reads back to sign the visitor out.
     signout_code: str | None = None
+    reprint: bool = False
 
     def __post_init__(self) -> None:
-        if not self.visitor_name.strip():
+        if is_blank(self.visitor_name):
             raise ValueError("a badge needs the visitor's name")
+        if is_blank(self.number):
+            raise ValueError("a badge needs its number")
         if self.signed_in_at.tzinfo is None:
             raise ValueError("signed_in_at must carry a time zone")
 
@@ -128,6 +139,7 @@ class Badge:
         blocks: list[Block] = [
             Text(office.name, align="center", bold=True),
             Text(words["visitor"], align="center", bold=True, width=2, height=2),
+            *_reprint_mark(self.reprint, words),
             Rule("="),
             Feed(1),
             Text(self.visitor_name, align="center", bold=True, width=2, height=3),
@@ -137,11 +149,13 @@ class Badge:
         blocks += [Feed(1), Rule()]
         if self.host:
             blocks.append(Columns(words["host"], self.host))
+        # A blank code would print no QR at all; the kiosk signs out by badge number too.
+        scanned = self.signout_code if self.signout_code and not is_blank(self.signout_code) else self.number
         blocks += [
             Columns(words["signed_in"], _when(self.signed_in_at, office, lang)),
             Columns(words["badge"], self.number, bold=True),
             Rule(),
-            QrCode(self.signout_code or self.number, module_size=6),
+            QrCode(scanned, module_size=6),
             Text(words["scan_to_sign_out"], align="center"),
             Cut(),  # python-escpos feeds the paper past the cutter first
         ]
@@ -157,9 +171,10 @@ class Listing:
     printed_at: datetime
     footer: str | None = None
     language: str | None = None
+    reprint: bool = False
 
     def __post_init__(self) -> None:
-        if not self.title.strip():
+        if is_blank(self.title):
             raise ValueError("a list needs a title")
         if self.printed_at.tzinfo is None:
             raise ValueError("printed_at must carry a time zone")
@@ -171,6 +186,7 @@ class Listing:
             Text(office.name, align="center", bold=True),
             Text(self.title, align="center", bold=True, width=2, height=2),
             Columns(words["date"], _when(self.printed_at, office, lang)),
+            *_reprint_mark(self.reprint, words),
             Rule("="),
         ]
         blocks += [Text(line) for line in self.lines]
@@ -189,6 +205,10 @@ def _letterhead(office: OfficeConfig, logo: Image.Image | None, words: dict[str,
     if office.tax_id:
         blocks.append(Text(f"{words['tax_id']}: {office.tax_id}", align="center"))
     return blocks
+
+
+def _reprint_mark(reprint: bool, words: dict[str, str]) -> list[Block]:
+    return [Text(words["reprint"], align="center", bold=True)] if reprint else []
 
 
 def _when(moment: datetime, office: OfficeConfig, lang: str) -> str:

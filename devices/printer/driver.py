@@ -13,6 +13,7 @@ from devices.printer.compose import Composer
 from devices.printer.connections import Connection, connection_for
 from devices.printer.errors import (
     CoverOpen,
+    NoConfirmation,
     PaperOut,
     PrinterError,
     PrinterFault,
@@ -22,7 +23,6 @@ from devices.printer.errors import (
 )
 from devices.printer.status import PrinterStatus, StatusQuery
 
-NOT_READY_CHECK_SECONDS = 1.0
 GS_A_TRIES = 2  # GS a sent to a ready printer without a report: it does not send them
 
 
@@ -91,23 +91,29 @@ class ReceiptPrinter:
         """Send a job, refusing it when the printer says it cannot print now.
 
         `on_start` runs when the first byte is about to go; `on_sent` once the
-        printer has every byte of `data` (confirmed by a status answer when it
-        gives one), before `finish` (the cut) is sent: a durable queue records
-        both moments (see agent/ledger/print_jobs.py).
+        printer has confirmed every byte of `data`, before `finish` (the cut) is
+        sent: a durable queue records both moments (see agent/ledger/print_jobs.py).
+
+        A printer that answered the status query before the job confirms `data`, then
+        `finish`, by answering the query sent after each. It answers once what came before
+        the query is in its buffer, which empties only as fast as it prints, so each answer
+        is waited for `status_timeout` plus the time those bytes take at its config's `rate`. No answer
+        raises NoConfirmation: what is on paper is unknown. A printer that did not answer
+        before the job (some never do, a file cannot) cannot confirm it: the job is done
+        once sent, and `PrintResult.confirmed` is False.
         """
         with self._connect(self.config) as connection:
-            self._refuse_unless_ready(self._query(connection))
+            before = self._query(connection)
+            self._refuse_unless_ready(before)
             if on_start is not None:
                 on_start()
             connection.write(data)
-            if finish:
-                self._raise_unless_ready(self._query(connection))
+            after = self._confirm(connection, len(data), before)
             if on_sent is not None:
                 on_sent()
             if finish:
                 connection.write(finish)
-            after = self._query(connection)
-        self._raise_unless_ready(after)
+                after = self._confirm(connection, len(finish), before)
         return PrintResult(self.id, len(data), confirmed=after.answered, status=after)
 
     def open_drawer(self) -> PrintResult:
@@ -128,56 +134,85 @@ class ReceiptPrinter:
 
     @property
     def can_watch_status(self) -> bool:
-        return self._connect(self.config).supports_status_back
+        """Whether `watch_status` can follow this printer: its connection reads status."""
+        return self._connect(self.config).can_read_status
 
     def watch_status(self, on_status: Callable[[PrinterStatus], None], interrupt: int, check_every: float) -> None:
-        """Keep a line open with Automatic Status Back on, calling `on_status` with each report.
+        """Keep a line open between jobs, calling `on_status` with each report or answer.
 
-        Returns when `interrupt` (a file descriptor) becomes readable: someone needs
-        the printer, which may take one connection at a time. With no report for
-        `check_every` seconds the printer is asked, which also notices a line that
-        died silently. Raises PrinterError when the line is lost.
+        With Automatic Status Back on, the printer tells of every change by itself and is
+        asked only when it said nothing for `check_every` seconds, which also notices a line
+        that died silently. A printer that does not report (many 58 mm models ignore GS a;
+        a USB line cannot be watched) is asked every `status_poll` seconds instead.
+        Returns when `interrupt` (a file descriptor) becomes readable: someone needs the
+        printer, which may take one connection at a time. Raises PrinterError when the line
+        is lost.
         """
         with self._connect(self.config) as connection:
-            connection.status_back(True)
-            unanswered, ready = 1, False  # GS a sent since the last report; the printer's last word
-            while True:
-                # A printer that is not ready ignores GS a (offline, it takes only real-time
-                # commands): until a report shows it took one, it is asked every second and sent
-                # GS a again whenever it is ready. One that never reports is asked every check_every.
-                fast = unanswered and (not ready or unanswered <= GS_A_TRIES)
-                readable, _, _ = select.select([connection.fileno(), interrupt], [], [],
-                                               min(check_every, NOT_READY_CHECK_SECONDS) if fast else check_every)
-                if interrupt in readable:
-                    connection.status_back(False)
-                    return
-                if readable:
-                    frame = connection.read_status_back(self.config.status_timeout)
-                    if frame is None:
-                        continue
-                    status, unanswered = PrinterStatus.from_status_back(frame), 0
-                else:
-                    status = self._query(connection)
-                    if status.ready:
-                        connection.status_back(True)  # again: also after a power cycle, which resets it
-                        unanswered += 1
-                ready = status.ready
-                on_status(status)
+            if connection.supports_status_back:
+                self._follow_status_back(connection, on_status, interrupt, check_every)
+            else:
+                while not _readable([interrupt], self.config.status_poll):
+                    on_status(self._query(connection))
 
-    def _raise_unless_ready(self, after: PrinterStatus) -> None:
+    def _follow_status_back(
+        self, connection: Connection, on_status: Callable[[PrinterStatus], None], interrupt: int, check_every: float,
+    ) -> None:
+        connection.status_back(True)
+        unanswered, ready = 1, False  # GS a sent since the last report; the printer's last word
+        while True:
+            # Until a report shows the printer took a GS a it is asked every status_poll, for good
+            # if it never reports (many 58 mm printers ignore GS a). GS a goes again when a query
+            # finds it ready, up to GS_A_TRIES times in a row, and whenever it is ready after it was
+            # not: a printer that is not ready ignores GS a (offline, it takes only real-time
+            # commands), and a power cycle resets it.
+            wait = min(check_every, self.config.status_poll) if unanswered else check_every
+            readable = _readable([connection.fileno(), interrupt], wait)
+            if interrupt in readable:
+                connection.status_back(False)
+                return
+            if readable:
+                frame = connection.read_status_back(self.config.status_timeout)
+                if frame is None:
+                    continue
+                status, unanswered = PrinterStatus.from_status_back(frame), 0
+            else:
+                status = self._query(connection)
+                if status.ready and (not ready or unanswered <= GS_A_TRIES):
+                    connection.status_back(True)
+                    unanswered += 1
+            ready = status.ready
+            on_status(status)
+
+    def _confirm(self, connection: Connection, size: int, before: PrinterStatus) -> PrinterStatus:
+        """The status after `size` bytes were sent, once the printer has taken them; raises unless
+        it says it printed them (or it cannot say: it did not answer `before` either)."""
+        within = self.config.status_timeout + size / self.config.rate
+        after = self._query(connection, within)
         if after.answered and not after.ready:
             raise PrintNotConfirmed(
                 f"printer {self.id!r} {after.describe('').strip()} The document may be "
                 "incomplete; keep it and print it again once the printer is fixed.",
                 device_id=self.id,
             )
+        if before.answered and not after.answered:
+            raise NoConfirmation(
+                f"printer {self.id!r} ({self.config.address}) did not answer within {within:.1f} s of the "
+                "job, as it did before it: it may have been switched off or cut off. The document may be "
+                "incomplete; keep it and print it again.",
+                device_id=self.id,
+            )
+        return after
 
-    def _query(self, connection: Connection) -> PrinterStatus:
+    def _query(self, connection: Connection, first_within: float | None = None) -> PrinterStatus:
+        """DLE EOT 1-4; the first answer may take `first_within` seconds (the printer still
+        printing what came before), the others `status_timeout`."""
         if not connection.can_read_status:
             return PrinterStatus(reachable=True)
         replies: dict[StatusQuery, int] = {}
         for query in StatusQuery:
-            reply = connection.read_status(query, self.config.status_timeout)
+            timeout = first_within if first_within is not None and not replies else self.config.status_timeout
+            reply = connection.read_status(query, timeout)
             if reply is None:
                 # A printer that ignored one query will ignore the rest: don't wait 4x.
                 break
@@ -197,3 +232,8 @@ class ReceiptPrinter:
             raise PrinterFault(f"{status.describe(f'printer {self.id!r}')} {nothing}", device_id=self.id)
         if status.online is False:
             raise PrinterOffline(f"printer {self.id!r} is offline. {nothing}", device_id=self.id)
+
+
+def _readable(descriptors: list[int], timeout: float) -> list[int]:
+    readable, _, _ = select.select(descriptors, [], [], timeout)
+    return readable

@@ -50,3 +50,13 @@ class PrintNotConfirmed(PrinterError):
     """
 
     reason = "not_confirmed"
+
+
+class NoConfirmation(PrinterError):
+    """The bytes went out, and the printer, which answered just before the job, did not answer
+    after it in time: switched off or cut off mid-job, or slower than its `bytes_per_second`.
+
+    What is on the paper is unknown: whoever queued the job voids it and prints it again.
+    """
+
+    reason = "no_confirmation"

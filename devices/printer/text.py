@@ -1,6 +1,9 @@
 """Making text from people safe and printable in the printer's code pages.
 
-Two jobs:
+Three jobs:
+* `refused_characters` and `is_blank` are the rules a print request is checked
+  against where it enters (agent/print_requests.py) and a document checks again
+  when it is made (documents.py): one definition, so an accepted job prints.
 * `sanitize` removes every control and format character, so a visitor named
   "Bob\\x1dV\\x00" cannot cut paper, kick the drawer or change settings.
 * `Transliterator` decides, per character, how it reaches paper: as is (some
@@ -27,6 +30,31 @@ FOLDS = {
 }
 
 _UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+# Whitespace a field may carry (typed or pasted); `sanitize` turns it into single spaces.
+_WHITESPACE = "\t\r\n"
+
+
+def refused_characters(text: str) -> list[str]:
+    """Characters a request may not carry, in order of first appearance.
+
+    C0/C1 controls (ESC, GS, DLE, CSI, ...) other than tab and line breaks are what a
+    printer obeys as commands. `sanitize` would drop them, but a name that carries them
+    is a sender's bug or an attack, so it is refused with a reason rather than printed
+    silently changed. Lone surrogates (from JSON escapes) are no characters at all.
+    Format, private-use and unassigned characters are harmless and just not printed.
+    """
+    found: dict[str, None] = {}
+    for char in text:
+        if char not in _WHITESPACE and unicodedata.category(char) in ("Cc", "Cs"):
+            found[char] = None
+    return list(found)
+
+
+def is_blank(text: str) -> bool:
+    """Whether nothing of the text would reach paper: empty, spaces, or only invisible characters."""
+    return not sanitize(text)
 
 
 def sanitize(text: str) -> str:

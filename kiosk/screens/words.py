@@ -42,6 +42,8 @@ REASONS = {
     "device_unreachable": N_("device cannot be reached"),
     "cups_unavailable": N_("print server unavailable"),
     "queue_not_found": N_("queue not found"),
+    # any device: the agent's own loop for it keeps failing
+    "supervisor_restarting": N_("agent fault: see its log"),
 }
 
 JOB_STATES = {

@@ -40,8 +40,8 @@ from manager.report.timeline import (
 
 FAULT_HEALTHS = ("warning", "error", "offline")
 # Job outcomes worth counting, with the words the report uses for them.
-JOB_EVENTS = {"job_completed": "printed", "job_waiting": "had to wait", "fax_sent": "faxes sent",
-              "fax_failed": "faxes failed"}
+JOB_EVENTS = {"job_completed": "printed", "job_waiting": "had to wait", "job_uncertain": "voided and reprinted",
+              "job_failed": "could not print", "fax_sent": "faxes sent", "fax_failed": "faxes failed"}
 
 Key = tuple[str, str, str]  # (site, agent, device)
 

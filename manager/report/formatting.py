@@ -20,6 +20,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 # underscores turned into spaces.
 REASON_WORDS = {
     "unreachable": "unreachable", "no_status": "no status answer", "offline": "offline",
+    "supervisor_restarting": "agent loop restarting",
     "paper_near_end": "paper near end", "paper_out": "paper out", "cover_open": "cover open",
     "cutter_error": "cutter error", "mechanical_error": "mechanical error",
     "unrecoverable_error": "unrecoverable error", "recoverable_error": "recoverable error",

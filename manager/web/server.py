@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
-import ssl
 import threading
 from typing import Any
 
@@ -18,6 +17,7 @@ import uvicorn
 
 from contract.config import FrontdeskConfig
 from contract.config_errors import ConfigError
+from contract.config_files import certificate_and_key
 from manager.web.app import create_app
 
 log = logging.getLogger("frontdesk.manager.web")
@@ -76,16 +76,10 @@ def _tls_files(dashboard) -> dict[str, str]:
     """uvicorn's TLS settings; the pair is tried first, so a bad file is one line naming the key."""
     if not dashboard.https:
         return {}
-    for key in ("tls_certificate", "tls_key"):
-        path = getattr(dashboard, key)
-        if not path.is_file():
-            raise ConfigError(f"manager.dashboard.{key}: no such file: {path}")
-    try:
-        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(dashboard.tls_certificate,
-                                                                             dashboard.tls_key)
-    except (OSError, ssl.SSLError) as error:
-        raise ConfigError(f"manager.dashboard.tls_certificate/tls_key: cannot use {dashboard.tls_certificate} "
-                          f"with {dashboard.tls_key}: {error.strerror or error}") from None
+    problems = certificate_and_key("manager.dashboard", ("tls_certificate", dashboard.tls_certificate),
+                                   ("tls_key", dashboard.tls_key))
+    if problems:
+        raise ConfigError(*problems)
     return {"ssl_certfile": str(dashboard.tls_certificate), "ssl_keyfile": str(dashboard.tls_key)}
 
 

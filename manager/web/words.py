@@ -17,6 +17,9 @@ REASONS = {
     "unreachable": "The agent cannot reach the printer over its cable or network.",
     "no_status": "The printer does not answer status requests.",
     "offline": "The device is offline.",
+    "no_confirmation": "The printer did not confirm the end of a job: it may have been switched off or cut off.",
+    "supervisor_restarting": "The agent's loop for this device keeps failing and restarting: a fault of the "
+                             "agent, not of the device. Its log has the details.",
     "paper_near_end": "The paper roll is nearly used up: have a new roll ready.",
     "paper_out": "Out of paper: load paper.",
     "cover_open": "The cover is open: close it.",
@@ -124,6 +127,14 @@ def event_text(payload: dict[str, Any]) -> str:
     if name == "job_waiting":
         why = payload.get("reason")
         return f"Job {job} is waiting" + (f": {reason_text(why).rstrip('.').lower()}." if why else ".")
+    if name == "job_uncertain":
+        why = payload.get("reason")
+        return (f"Job {job} may have come out incomplete" + (f" ({reason_text(why).rstrip('.').lower()})" if why else "")
+                + ": it will be voided on paper and printed again.")
+    if name == "job_failed":
+        number = payload.get("receipt_number")
+        return (f"Job {job} cannot be printed and left the queue" + (f" (receipt {number}: print it again)" if number
+                else "") + f": {payload.get('last_error') or 'see the agent log'}.")
     if name == "fax_sent":
         return f"Fax {job} to {payload.get('number', 'its number')} was sent."
     if name == "fax_failed":
@@ -139,7 +150,7 @@ def event_severity(payload: dict[str, Any]) -> str:
     name = payload.get("event")
     if name in ("recovered", "job_completed", "fax_sent"):
         return "ok"
-    if name == "fax_failed":
+    if name in ("fax_failed", "job_failed"):
         return "error"
     health = payload.get("health")
     return health if health in HEALTH_LABELS else "warning"

@@ -6,12 +6,14 @@ out of the printer simulator, and the events a subscriber received.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import random
 import re
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -20,7 +22,7 @@ from testbed import Recorder, wait_until
 from contract import mqtt as contract
 from contract.config import MqttConfig
 from contract.mqtt_client import AgentConnection
-from devices.printer.simulator import Cut, TextLine
+from devices.printer.simulator import torn_pieces
 
 RECEIPT_NUMBER = re.compile(r"\b\d{4}-\d{6}\b")
 VOID = "INTERRUPTED - NOT VALID"
@@ -30,6 +32,24 @@ EVENTS = "frontdesk/hq/agent/main/devices/desk/events"
 
 @pytest.fixture
 def agent_config(tmp_path, broker, printer_sim):
+    return write_agent_config(tmp_path, broker, printer_sim)
+
+
+@pytest.fixture
+def persistent_broker(tmp_path):
+    """A Mosquitto that keeps sessions and their queued messages across its restarts, as a
+    deployed one does (docs/mosquitto/frontdesk.conf)."""
+    from agent.local_broker import LocalBroker
+
+    store = tmp_path / "mosquitto-store"
+    store.mkdir()
+    with LocalBroker(tmp_path, lambda port: f"listener {port} 127.0.0.1\nallow_anonymous true\n"
+                     f"persistence true\npersistence_location {store}/\n"
+                     f"log_dest file {tmp_path / 'mosquitto.log'}\n") as running:
+        yield running
+
+
+def write_agent_config(tmp_path, broker, printer_sim):
     path = tmp_path / "frontdesk.toml"
     path.write_text(
         f'site = "hq"\n[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
@@ -80,15 +100,7 @@ class AgentProcess:
 
 def pieces(printer_sim) -> list[str]:
     """The printout cut into the pieces a person would tear off, as text."""
-    result, current = [], []
-    for job in printer_sim.jobs:
-        for element in job.elements:
-            if isinstance(element, Cut):
-                result.append("\n".join(current))
-                current = []
-            elif isinstance(element, TextLine):
-                current.append(element.text)
-    return result
+    return ["\n".join(piece) for piece in torn_pieces(printer_sim.jobs)]
 
 
 def valid_receipts(printer_sim) -> list[str]:
@@ -96,36 +108,105 @@ def valid_receipts(printer_sim) -> list[str]:
             for number in set(RECEIPT_NUMBER.findall(piece))]
 
 
-def test_a_burst_of_receipts_survives_sigkills_with_one_valid_printout_each(agent_config, broker, printer_sim):
-    agent = AgentProcess(agent_config, broker)
+LEDGER = contract.agent_ledger("hq", "main")
+RECEIPTS, KILLS, IN_FLIGHT = 60, 3, 6
+
+
+def request_until_answered(link, agent_up: threading.Event, request: dict) -> dict:
+    """What a till does: ask, and when no answer comes (the agent was killed), ask again, with the
+    same request_id, once the agent is back."""
+    while True:
+        reply = link.commands.request("print_receipt", request, timeout=4)
+        if reply["ok"]:
+            return reply["result"]
+        assert reply["error"]["code"] == contract.AGENT_UNAVAILABLE, reply
+        assert agent_up.wait(60), "the agent never came back"
+
+
+class AgentKilled:
+    """The fault: SIGKILL, then a new start."""
+
+    def __init__(self, agent, broker) -> None:
+        self.agent = agent
+
+    def strike(self) -> None:
+        self.agent.kill()
+        self.agent.start_and_wait_online()
+
+
+class BrokerRestarted:
+    """The fault: the broker stops and comes back (sessions kept), the agent running all along."""
+
+    def __init__(self, agent, broker) -> None:
+        self.agent, self.broker = agent, broker
+
+    def strike(self) -> None:
+        self.broker.stop()
+        self.broker.start()
+        self.agent.availability.wait_until(
+            lambda: any(m.payload == b"online" for m in self.agent.availability.on(AVAILABILITY)[-1:]), 30,
+            "the agent back online")
+
+
+@pytest.mark.parametrize("fault", [AgentKilled, BrokerRestarted], ids=["agent_killed", "broker_restarted"])
+def test_receipts_asked_for_through_faults_print_once_without_gaps_and_all_reach_the_books(
+        fault, tmp_path, persistent_broker, printer_sim):
+    """Tills keep asking while the fault strikes at random moments (KILLS times): every receipt
+    asked for comes out once, the numbers have no gaps, and every number's ledger record reaches
+    the books, a subscriber whose session the broker keeps (a repeat only with the same event id)."""
+    broker = persistent_broker
+    agent = AgentProcess(write_agent_config(tmp_path, broker, printer_sim), broker)
+    strike = fault(agent, broker)
+    ledger = Recorder(broker, LEDGER, prefix="frontdesk/hq/agent/main", session="test-books")
     link = AgentConnection(MqttConfig(host=broker.host, port=broker.port), "hq", "main", "test-till",
                            replies=contract.manager_replies("hq", "test"))
     link.start()
-    requests = [{"request_id": f"sale-{n}", "items": [{"description": f"Stamps ×{n}", "unit_price": "1.10"}],
-                 "payment_method": "cash", "wait": 0} for n in range(24)]
-    numbers: dict[str, str] = {}
+    agent_up, answered = threading.Event(), threading.Semaphore(0)
     rng = random.Random(6)
+    requests = [{"request_id": f"sale-{n}", "items": [{"description": f"Stamps ×{n}", "unit_price": "1.10"}],
+                 "payment_method": "cash", "wait": 0} for n in range(RECEIPTS)]
+
+    def till(request):
+        result = request_until_answered(link, agent_up, request)
+        answered.release()
+        return result
+
     try:
         agent.start_and_wait_online()
-        for request in requests:  # acknowledged = stored: these must all come out, once
-            reply = link.commands.request("print_receipt", request, timeout=30)
-            assert reply["ok"], reply
-            numbers[request["request_id"]] = reply["result"]["receipt_number"]
-        for _ in range(3):  # killed at random moments of the burst, then started again
-            time.sleep(rng.uniform(0.05, 0.6))  # deliberate: where in the burst the kill lands
-            agent.kill()
-            agent.start_and_wait_online()
-        for request in requests:  # the till never heard back, so it asks again: nothing new
+        agent_up.set()
+        with concurrent.futures.ThreadPoolExecutor(IN_FLIGHT) as tills:
+            results = [tills.submit(till, request) for request in requests]
+            for _ in range(KILLS):  # each fault after a share of the answers, at a random moment
+                for _ in range(RECEIPTS // (KILLS + 1)):
+                    assert answered.acquire(timeout=120), "the tills stopped getting answers"
+                time.sleep(rng.uniform(0.0, 0.3))  # deliberate: where in the traffic the kill lands
+                agent_up.clear()
+                strike.strike()
+                agent_up.set()
+            numbers = {request["request_id"]: future.result(timeout=180)["receipt_number"]
+                       for request, future in zip(requests, results)}
+        for request in requests:  # asked once more: the same number, nothing new
             reply = link.commands.request("print_receipt", request, timeout=30)
             assert reply["ok"] and reply["result"]["receipt_number"] == numbers[request["request_id"]]
-        wait_until(lambda: set(valid_receipts(printer_sim)) >= set(numbers.values()), 60, "every receipt printed",
-                   last=lambda: f"missing {sorted(set(numbers.values()) - set(valid_receipts(printer_sim)))}")
+        wanted = set(numbers.values())
+        wait_until(lambda: set(valid_receipts(printer_sim)) >= wanted, 60, "every receipt printed",
+                   last=lambda: f"missing {sorted(wanted - set(valid_receipts(printer_sim)))}")
+        ledger.wait_until(lambda: {r["number"] for r in ledger.json_on(LEDGER)} >= wanted, 60,
+                          "every receipt's ledger record")
     finally:
         agent.stop()
         link.stop()
+        ledger.close()
     printed = valid_receipts(printer_sim)
     assert sorted(printed) == sorted(numbers.values()), "a receipt came out twice or a stranger appeared"
-    assert len(set(numbers.values())) == len(requests)
+    serials = sorted(int(number.split("-")[1]) for number in numbers.values())
+    assert serials == list(range(serials[0], serials[0] + RECEIPTS)), "the numbers have a gap"
+    records = ledger.json_on(LEDGER)
+    assert {r["number"] for r in records} == set(numbers.values())
+    ids_per_number: dict[str, set[str]] = {}
+    for record in records:
+        ids_per_number.setdefault(record["number"], set()).add(record["id"])
+    assert all(len(ids) == 1 for ids in ids_per_number.values()), "a receipt was booked twice as two records"
 
 
 def outbox_size(data_dir) -> int:

@@ -243,7 +243,8 @@ def test_paper_running_out_mid_receipt_prints_it_again_in_full_once(rig):
     watcher.state("desk-printer", health="ok")
     printer_sim.state.paper_left = 400  # the roll ends part-way through the receipt
     reply = watcher.command("print_receipt", {**RECEIPT, "request_id": "cut-off", "wait": 2})
-    assert reply["result"]["state"] == "queued" and "out of paper" in reply["result"]["last_error"], reply
+    # Part of it is on paper, unconfirmed: it is voided and printed again once there is paper.
+    assert reply["result"]["state"] == "uncertain" and "out of paper" in reply["result"]["last_error"], reply
     printer_sim.state.paper_left = None
     printer_sim.state.paper = "ok"  # a new roll
     watcher.wait_for(lambda t, p, r: t.endswith("desk-printer/events") and b"job_completed" in p and b"cut-off" in p)

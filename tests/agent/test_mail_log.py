@@ -68,3 +68,16 @@ def test_a_recorded_item_survives_the_process_being_killed(tmp_path):
     today = datetime.now(BUCHAREST).date()
     items = log.items_on(today, BUCHAREST) + log.items_on(date.fromordinal(today.toordinal() - 1), BUCHAREST)
     assert len(items) == 50
+
+
+def test_each_item_stages_one_ledger_record_without_the_staff_name(tmp_path):
+    log = MailLog(tmp_path / "ledger.db")
+    first = log.record(letter("0.78"), request_id="m1")
+    log.record(letter("0.78"), request_id="m1")  # the same request again: no second record
+    log.close()
+    reopened = MailLog(tmp_path / "ledger.db")  # as after a crash before the relay
+    handed: list[dict] = []
+    reopened.ledger.relay(handed.append)
+    assert [(r["event"], r["entry"], r["price"], r["currency"]) for r in handed] == [
+        ("mail_recorded", str(first.id), "0.78", "USD")]
+    assert "Ana" not in repr(handed)

@@ -219,3 +219,11 @@ def test_the_unit_file_verifies_apart_from_the_executables_of_the_pi():
     complaints = unit_complaints(UNIT)
     missing = re.compile(r"Command /opt/frontdesk/\.venv/bin/frontdesk(-agent)? is not executable")
     assert all(missing.search(line) for line in complaints), complaints
+
+
+def test_a_config_mistake_is_not_restarted_and_the_check_only_explains_it():
+    lines = [line.strip() for line in UNIT.read_text().splitlines()]
+    assert "Restart=on-failure" in lines and "RestartPreventExitStatus=2" in lines
+    # "-": a failing check must not fail the start (systemd would restart the unit forever);
+    # the agent's own exit status 2 for the same fault is what stops it.
+    assert "ExecStartPre=-/opt/frontdesk/.venv/bin/frontdesk config check" in lines

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import queue
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,17 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import paho.mqtt.client as mqtt  # noqa: E402
 from cups_lab import CupsLab  # noqa: E402
-from figures import percentiles  # noqa: E402
+from figures import cpu_seconds, percentiles, start_agent  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 
 from agent.local_broker import LocalBroker  # noqa: E402
 from devices.printer.simulator import TcpPrinterSimulator  # noqa: E402
 from devices.scale.simulator import ScaleSimulator  # noqa: E402
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -71,8 +64,7 @@ def main() -> None:
             client.connect(broker.host, broker.port)
             client.subscribe("frontdesk/bench/#")
             client.loop_start()
-            agent = subprocess.Popen([sys.executable, "-m", "agent.daemon", "--config", str(config)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            agent = start_agent(config)
             try:
                 # Measured from a settled agent: every device has reported its first state.
                 reported: set[str] = set()

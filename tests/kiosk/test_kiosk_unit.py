@@ -37,6 +37,8 @@ def test_the_kiosk_comes_after_the_agent_and_restarts_only_on_failure():
     assert "frontdesk-agent.service" in section["After"] and section["Wants"] == "frontdesk-agent.service"
     service = unit()["Service"]
     assert service["Restart"] == "on-failure" and service["RestartPreventExitStatus"] == "2"
+    # The kiosk's own check, as the kiosk's user: the agent's would judge the agent's data_dir.
+    assert service["ExecStartPre"] == "-/opt/frontdesk/.venv/bin/frontdesk-kiosk config check"
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")

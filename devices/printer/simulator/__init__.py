@@ -11,6 +11,7 @@ from .machine import EscPosMachine
 from .memory import MemoryPrinterSimulator
 from .server import PtyPrinterSimulator, TcpPrinterSimulator, decode_file
 from .state import PrinterState
+from .textview import torn_pieces
 
 __all__ = [
     "Barcode",
@@ -28,4 +29,5 @@ __all__ = [
     "TextLine",
     "TextRun",
     "decode_file",
+    "torn_pieces",
 ]

@@ -56,6 +56,7 @@ def describe_state(simulator: TcpPrinterSimulator) -> str:
         f"paper {state.paper}, cover {'open' if state.cover_open else 'closed'}, "
         f"{'online' if state.online else 'offline'}, error {state.error or 'none'}, "
         f"{'answers status' if state.answers_status else 'silent'}"
+        f"{'' if simulator.status_back else ', no Automatic Status Back'}"
     )
 
 

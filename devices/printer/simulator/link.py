@@ -23,10 +23,14 @@ Send = Callable[[bytes], object]
 class HostLink:
     """Feeds one line's bytes to `machine` and sends its replies and GS a reports with `send`."""
 
-    def __init__(self, machine: EscPosMachine, send: Send, *, can_be_cut: bool = True) -> None:
+    def __init__(self, machine: EscPosMachine, send: Send, *, can_be_cut: bool = True,
+                 status_back: bool = True) -> None:
         self.machine = machine
         self.state = machine.state
         self._send = send
+        # False: a printer that parses GS a but never reports by itself, as many 58 mm models;
+        # it still answers DLE EOT, so a host must ask it.
+        self._status_back = status_back
         # A pty has no connection to cut: `drops_after` is for lines that can end (TCP, memory).
         self._can_be_cut = can_be_cut
         self._budget: int | None = None  # bytes the printer still takes before it cuts the line
@@ -46,7 +50,7 @@ class HostLink:
         reply = self.machine.feed(data)
         if reply:
             self._send(reply)
-        on = self.machine.asb_enabled
+        on = self.machine.asb_enabled and self._status_back
         self.switched_reports_on = on and not self._reports_were_on
         self._reports_were_on = on
         if self.switched_reports_on:
@@ -57,7 +61,7 @@ class HostLink:
     def report_if_due(self) -> None:
         """Send a GS a report if reports are on and the state differs from the one last reported."""
         with self._reporting:
-            if not self.machine.asb_enabled:
+            if not (self.machine.asb_enabled and self._status_back):
                 return
             snapshot = self.state.snapshot()
             frame = status_back(snapshot)

@@ -30,14 +30,15 @@ class MemoryLine:
     """One open connection: `send()` to the printer; what it says back is read with `receive()`,
     and `fileno()` is readable when there is something (or the line was cut)."""
 
-    def __init__(self, machine: EscPosMachine, on_close: Callable[[MemoryLine], None]) -> None:
+    def __init__(self, machine: EscPosMachine, on_close: Callable[[MemoryLine], None], *,
+                 status_back: bool = True) -> None:
         self.machine = machine
         self._on_close = on_close
         self._read_end, self._write_end = os.pipe()
         os.set_blocking(self._read_end, False)
         # A host that never reads must not block the thread that changed the state.
         os.set_blocking(self._write_end, False)
-        self._link = HostLink(machine, self._reply)
+        self._link = HostLink(machine, self._reply, status_back=status_back)
         self._cut = False
         self._closed = False
         self._lock = threading.Lock()  # the host's thread, and whichever changes the state or unplugs
@@ -109,9 +110,11 @@ class MemoryLine:
 class MemoryPrinterSimulator:
     """A printer reached in memory: `connect()` as a host would connect to port 9100."""
 
-    def __init__(self, profile: str = "TM-T20II", output_dir: Path | None = None) -> None:
+    def __init__(self, profile: str = "TM-T20II", output_dir: Path | None = None, *, status_back: bool = True) -> None:
+        """`status_back=False`: a printer that ignores GS a and only answers DLE EOT."""
         load_profile(profile)
         self.profile = profile
+        self.status_back = status_back
         self.output_dir = Path(output_dir) if output_dir is not None else None
         self.state = PrinterState()
         self.jobs: list[EscPosMachine] = []  # one per connection, open ones included
@@ -123,7 +126,7 @@ class MemoryPrinterSimulator:
         if not self.plugged:
             raise ConnectionRefusedError(errno.ECONNREFUSED, "nothing answers: the printer is unplugged")
         machine = EscPosMachine(self.profile, self.state)
-        line = MemoryLine(machine, self._closed)
+        line = MemoryLine(machine, self._closed, status_back=self.status_back)
         with self._lock:
             self.jobs.append(machine)
             self._open.append(line)

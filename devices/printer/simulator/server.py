@@ -60,9 +60,20 @@ class TcpPrinterSimulator:
         output_dir: Path | None = None,
         *,
         on_job_done: JobCallback | None = None,
+        status_back: bool = True,
+        throttle: int | None = None,
     ) -> None:
+        """`status_back=False`: a printer that ignores GS a and only answers DLE EOT.
+
+        `throttle`: the bytes per second it prints at. It takes no more from the line than it
+        prints, as a real printer whose buffer is full holds the line, so a status query is
+        answered only once everything sent before it is on paper."""
         load_profile(profile)  # fail now, not in a thread, if the profile is unknown
+        if throttle is not None and throttle <= 0:
+            raise ValueError(f"throttle must be a positive number of bytes per second, not {throttle!r}")
         self.host, self.profile = host, profile
+        self.status_back = status_back
+        self.throttle = throttle
         self.output_dir = Path(output_dir) if output_dir is not None else None
         self.state = PrinterState()
         self.jobs: list[EscPosMachine] = []
@@ -118,6 +129,7 @@ class TcpPrinterSimulator:
         with self._changed:
             clients = list(self._clients)
             self._unplugged.update(clients)
+            self._changed.notify_all()  # ends a throttled job's wait at once
         for client in clients:
             _wake_receiver(client)
 
@@ -162,7 +174,7 @@ class TcpPrinterSimulator:
 
     def _serve(self, client: socket.socket, machine: EscPosMachine, number: int) -> None:
         cut_off = True
-        link = HostLink(machine, client.sendall)
+        link = HostLink(machine, client.sendall, status_back=self.status_back)
         reports = StatusBackThread(link, f"printer-sim-asb-{number}")
         try:
             cut_off = self._receive_job(client, link, reports)
@@ -182,14 +194,25 @@ class TcpPrinterSimulator:
 
     def _receive_job(self, client: socket.socket, link: HostLink, reports: StatusBackThread) -> bool:
         """Feed the connection's bytes to the link; True if the printer cut it off."""
+        # Throttled, a twentieth of a second's worth at a time, so that a query is answered
+        # about when the bytes before it would be on paper.
+        size = RECEIVE_SIZE if self.throttle is None else max(1, min(RECEIVE_SIZE, self.throttle // 20))
         while True:
-            data = client.recv(RECEIVE_SIZE)
+            data = client.recv(size)
             if not data:
                 return False
+            if self.throttle is not None and self._unplugged_while_printing(client, len(data)):
+                return True  # the chunk being printed is lost with the line
             line_up = link.receive(data)
             reports.follow()
             if not line_up:
                 return True  # unplugged mid-job: the rest never reaches the printer
+
+    def _unplugged_while_printing(self, client: socket.socket, size: int) -> bool:
+        """The time `size` bytes take to print at `throttle`; True if the line was cut meanwhile."""
+        assert self.throttle is not None
+        with self._changed:
+            return self._changed.wait_for(lambda: client in self._unplugged, size / self.throttle)
 
     def _finish_job(self, machine: EscPosMachine, number: int) -> None:
         try:
@@ -224,9 +247,11 @@ def _close_abruptly(client: socket.socket) -> None:
 class PtyPrinterSimulator:
     """A serial printer: a pseudo-terminal whose slave side pyserial opens at any baud rate."""
 
-    def __init__(self, profile: str = "TM-T20II", output_dir: Path | None = None) -> None:
+    def __init__(self, profile: str = "TM-T20II", output_dir: Path | None = None, *, status_back: bool = True) -> None:
+        """`status_back=False`: a printer that ignores GS a and only answers DLE EOT."""
         self.state = PrinterState()
         self.machine = EscPosMachine(profile, self.state)
+        self.status_back = status_back
         self.output_dir = Path(output_dir) if output_dir is not None else None
         self.device_path = ""
         self._master, self._slave = -1, -1
@@ -234,7 +259,7 @@ class PtyPrinterSimulator:
         self._reader: threading.Thread | None = None
         # One link for the pty's life: a host may open and close the port many times, and
         # the GS a setting outlives each of them, as on a printer that stays switched on.
-        self._link = HostLink(self.machine, self._write_reply, can_be_cut=False)
+        self._link = HostLink(self.machine, self._write_reply, can_be_cut=False, status_back=status_back)
         self._reports = StatusBackThread(self._link, "printer-sim-pty-asb")
 
     def start(self) -> "PtyPrinterSimulator":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .codepages import PrinterProfile
@@ -9,6 +10,21 @@ from .elements import Barcode, Cut, DrawerKick, Element, Feed, Qr, RasterImage, 
 
 if TYPE_CHECKING:
     from .machine import EscPosMachine
+
+
+def torn_pieces(jobs: Iterable[EscPosMachine]) -> list[list[str]]:
+    """The paper of these jobs cut into the pieces a person tears off, each as its lines of
+    text: what one counts to see whether a receipt came out once, whole."""
+    result: list[list[str]] = []
+    current: list[str] = []
+    for job in jobs:
+        for element in job.elements:
+            if isinstance(element, Cut):
+                result.append(current)
+                current = []
+            elif isinstance(element, TextLine):
+                current.append(element.text)
+    return result
 
 
 def text_rendering(machine: EscPosMachine) -> str:

@@ -7,6 +7,8 @@ printer is also checked to answer byte for byte as the TCP one.
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 
 import serial
 from escpos.printer import Network
@@ -114,6 +116,30 @@ def test_the_memory_printer_answers_byte_for_byte_as_the_tcp_one():
     assert memory_job.overflows == tcp_job.overflows != [] and memory_job.received == tcp_job.received
 
 
+def test_a_printer_without_status_back_takes_gs_a_and_only_answers_dle_eot():
+    """--no-status-back: what many 58 mm printers do. GS a is parsed, not acted on; were a report
+    sent (on switching on, or on the change), it would come before the second answer."""
+    with TcpPrinterSimulator(status_back=False) as tcp, PtyPrinterSimulator(status_back=False) as pty:
+        memory = MemoryPrinterSimulator(status_back=False)
+        client, port, line = connect(tcp), serial.Serial(pty.device_path, 19200, timeout=2), memory.connect()
+        lines = {"tcp": (tcp, client.sendall, lambda: client.recv(1)), "pty": (pty, port.write, lambda: port.read(1)),
+                 "memory": (memory, line.send, lambda: line.receive(1))}
+        for name, (simulator, send, receive) in lines.items():
+            send(b"\x1da\x0f" + DLE_EOT + b"\x01")
+            assert receive() == b"\x12", name
+            simulator.state.paper = "out"
+            send(DLE_EOT + b"\x04")
+            assert receive() == b"\x72", name
+        client.close()
+        port.close()
+        line.close()
+        [tcp_job] = tcp.wait_for_jobs(1, timeout=2)
+        jobs = {"tcp": tcp_job, "pty": pty.machine, "memory": memory.jobs[0]}
+        for name, job in jobs.items():
+            assert job.asb_enabled and job.errors == [], name
+            assert job.received == b"\x1da\x0f" + DLE_EOT + b"\x01" + DLE_EOT + b"\x04", name
+
+
 # -- pty ------------------------------------------------------------------------------
 
 
@@ -141,3 +167,12 @@ def test_console_commands_change_the_shared_state():
     assert (state.paper, state.cover_open, state.online, state.error, state.answers_status) == (
         "near_end", True, False, "cutter", False)
     assert run_console_command(simulator, "paper low").startswith("not understood")
+
+
+def test_the_command_line_simulates_a_printer_without_status_back(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "devices.printer.simulator", "--no-status-back", "--port", "0", "--out", str(tmp_path)],
+        input="status\nquit\n", capture_output=True, text=True, timeout=60, check=True)
+    started, state = result.stdout.splitlines()[0], result.stdout.splitlines()[2]
+    assert "(TM-T20II, no Automatic Status Back) listening on 127.0.0.1:" in started
+    assert state.endswith("answers status, no Automatic Status Back"), result.stdout

@@ -14,9 +14,11 @@ import pytest
 from memory_printer import printer_in_memory
 from testbed import printer_config
 
-from devices.printer import ReceiptPrinter, driver
+from contract.config import ConfigError
+from devices.printer import ReceiptPrinter
 from devices.printer.errors import PrinterError
-from devices.printer.simulator import PtyPrinterSimulator
+from devices.printer.memory_connection import MemoryConnection
+from devices.printer.simulator import MemoryPrinterSimulator, PtyPrinterSimulator, TcpPrinterSimulator
 from devices.printer.simulator.state import ERROR_KINDS, PAPER_LEVELS, StateSnapshot
 from devices.printer.simulator.status import realtime_status, status_back
 from devices.printer.status import PrinterStatus, StatusQuery
@@ -136,11 +138,9 @@ def test_a_tcp_line_that_is_lost_ends_the_watch(printer_sim):
     assert "printer 'desk' (127.0.0.1:" in str(watch.error)
 
 
-def test_a_watch_begun_while_the_printer_is_out_of_paper_sees_it_come_back_and_reports_again(memory_sim,
-                                                                                               monkeypatch):
-    # Asked every NOT_READY_CHECK_SECONDS while not ready: shortened, as the order of events is what counts.
-    monkeypatch.setattr(driver, "NOT_READY_CHECK_SECONDS", 0.01)
-    printer = printer_in_memory(memory_sim, status_timeout=0.5)
+def test_a_watch_begun_while_the_printer_is_out_of_paper_sees_it_come_back_and_reports_again(memory_sim):
+    # Asked every status_poll while not ready: shortened, as the order of events is what counts.
+    printer = printer_in_memory(memory_sim, status_timeout=0.5, status_poll=0.05)
     memory_sim.state.paper = "out"  # offline: the printer ignores GS a until it is ready again
     watch = Watch(printer, check_every=30)
     try:
@@ -158,3 +158,79 @@ def test_a_watch_begun_while_the_printer_is_out_of_paper_sees_it_come_back_and_r
     assert watch.error is None
     # GS a was sent again once the printer was ready; the one sent while it was out was dropped.
     assert job.received.count(b"\x1da\x0f") >= 2 and job.dropped_bytes >= 3
+
+
+# -- printers that do not report by themselves: asked every status_poll ----------------------
+
+
+@pytest.fixture(params=["memory", "network", "serial"])
+def printer_without_status_back(request):
+    """(ReceiptPrinter, simulator) for a printer that ignores GS a, in memory, on TCP or on a pty;
+    asked every 0.1 s, as the order of events is what counts."""
+    settings = {"status_timeout": 0.5, "status_poll": 0.1}
+    if request.param == "memory":
+        sim = MemoryPrinterSimulator(status_back=False)
+        yield printer_in_memory(sim, **settings), sim
+        sim.disconnect_clients()
+    elif request.param == "network":
+        with TcpPrinterSimulator(status_back=False) as sim:
+            yield ReceiptPrinter(printer_config("network", host="127.0.0.1", port=sim.port, **settings).printer[0]), sim
+    else:
+        with PtyPrinterSimulator(status_back=False) as sim:
+            yield ReceiptPrinter(printer_config("serial", device=sim.device_path, baudrate=19200,
+                                                **settings).printer[0]), sim
+
+
+def test_a_printer_that_ignores_gs_a_is_asked_and_each_fault_is_reported(printer_without_status_back):
+    printer, sim = printer_without_status_back
+    # No report ever comes and the 30 s check is beyond every wait here: what is seen was asked.
+    watch = Watch(printer, check_every=30)
+    try:
+        watch.wait_for(lambda w: w.reports and w.reports[-1].ready)
+        for fault, reason, mend in ((("paper", "out"), "paper_out", ("paper", "ok")),
+                                    (("cover_open", True), "cover_open", ("cover_open", False)),
+                                    (("online", False), "offline", ("online", True))):
+            setattr(sim.state, *fault)
+            watch.wait_for(lambda w, reason=reason: reason in w.reports[-1].reasons)
+            setattr(sim.state, *mend)
+            watch.wait_for(lambda w: w.reports[-1].ready)
+    finally:
+        watch.end()
+    assert watch.error is None
+    line = watch_line(sim)
+    assert b"\x1da\x0f" in line and line.count(DLE_EOT_1) >= 6  # told to report, it did not: it was asked
+    job = sim.machine if isinstance(sim, PtyPrinterSimulator) else sim.jobs[0]
+    assert job.errors == []  # GS a was taken as a command, and ignored
+    assert printer.print_bytes(b"after the watch\n").confirmed
+
+
+class LineThatCannotBeWatched(MemoryConnection):
+    """Reads status but cannot wait for a report, as a USB printer."""
+
+    supports_status_back = False
+
+
+def test_a_printer_on_a_line_that_cannot_be_watched_is_asked_without_gs_a(memory_sim):
+    config = printer_config("usb", vendor_id="04b8", product_id="0e15", status_timeout=0.5, status_poll=0.1)
+    printer = ReceiptPrinter(config.printer[0], connect=lambda c: LineThatCannotBeWatched(c, memory_sim))
+    assert printer.can_watch_status
+    watch = Watch(printer, check_every=30)
+    try:
+        watch.wait_for(lambda w: w.reports and w.reports[-1].ready)
+        memory_sim.state.paper = "out"
+        watch.wait_for(lambda w: "paper_out" in w.reports[-1].reasons)
+    finally:
+        watch.end()
+    assert watch.error is None
+    [job] = memory_sim.jobs
+    assert b"\x1da" not in job.received and job.received.count(DLE_EOT_1) >= 2
+
+
+def test_a_file_printer_cannot_be_watched(tmp_path):
+    assert not ReceiptPrinter(printer_config("file", device=tmp_path / "lp0").printer[0]).can_watch_status
+
+
+@pytest.mark.parametrize("value", [0, 0.01, 61])
+def test_status_poll_is_kept_to_sane_values(value):
+    with pytest.raises(ConfigError, match=r"printer\[0\]\.status_poll: input should be"):
+        printer_config("network", host="127.0.0.1", status_poll=value)

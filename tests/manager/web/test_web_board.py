@@ -91,6 +91,13 @@ def test_events_and_replies_in_words():
         "Job 7 is waiting: out of paper: load paper."
     assert words.event_text({"event": "fax_failed", "job": 3, "number": "+40211234567", "reason": "busy"}) == \
         "Fax 3 to +40211234567 failed: busy."
+    assert words.event_text({"event": "job_uncertain", "job": 8, "reason": "no_confirmation"}) == (
+        "Job 8 may have come out incomplete (the printer did not confirm the end of a job: it may have been switched"
+        " off or cut off): it will be voided on paper and printed again.")
+    failed = {"event": "job_failed", "job": 9, "receipt_number": "2026-000042", "last_error": "it failed 3 times"}
+    assert words.event_text(failed) == \
+        "Job 9 cannot be printed and left the queue (receipt 2026-000042: print it again): it failed 3 times."
+    assert words.event_severity(failed) == "error"
     timeout = contract.error_reply(contract.AGENT_UNAVAILABLE, "no answer within 15 s")
     assert words.reply_text("printer_test", "desk-printer", timeout).startswith("The agent did not answer in time")
     gone = contract.error_reply("job_not_found", "job 12 does not exist")
