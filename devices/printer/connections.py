@@ -113,6 +113,9 @@ class NetworkConnection(Connection):
                 device_id=self.config.id,
             ) from None
         self._socket: socket.socket = self._printer.device
+        # A job is a write and then a 3-byte status query whose answer we wait for: with Nagle's
+        # algorithm on, the query waits for the ACK of the job, which the printer delays (~40 ms).
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def write(self, data: bytes) -> None:
         try:

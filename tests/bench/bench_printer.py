@@ -59,6 +59,28 @@ def main() -> None:
         measure(f"{profile} receipt, 20 lines + QR", warm, runs)
         measure(f"{profile} badge + QR", badge_print, runs)
         measure(f"{profile} receipt with a new Composer each time", cold, max(3, runs // 10))
+    over_the_wire(max(5, runs // 5))
+
+
+def over_the_wire(jobs: int) -> None:
+    """Whole jobs through ReceiptPrinter.print_bytes to the TCP simulator: connect, status, body,
+    confirmation, cut, confirmation. The simulator answers a status query in about a millisecond;
+    a real printer takes a few."""
+    from contract.config import parse_config
+    from devices.printer import ReceiptPrinter
+    from devices.printer.simulator import TcpPrinterSimulator
+
+    with TcpPrinterSimulator() as simulator:
+        config = parse_config('[[printer]]\nid = "bench"\nconnection = "network"\nhost = "127.0.0.1"\n'
+                              f"port = {simulator.port}\n")
+        printer = ReceiptPrinter(config.printer[0], OFFICE)
+        body, cut = printer.render_parts(sample_receipt("ro", lines=20))
+        start = time.perf_counter()
+        for _ in range(jobs):
+            printer.print_bytes(body, finish=cut)
+        elapsed = time.perf_counter() - start
+    print(f"receipts printed over TCP (confirmed body and cut): {jobs / elapsed:.1f} receipts/s, "
+          f"{elapsed / jobs * 1000:.1f} ms per job, {len(body) + len(cut)} bytes each")
 
 
 if __name__ == "__main__":

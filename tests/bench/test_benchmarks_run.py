@@ -12,7 +12,8 @@ import pytest
 BENCH = Path(__file__).parent
 
 BENCHES = {
-    "bench_printer.py": [("receipt, 20 lines + QR", 2), ("badge + QR", 2), ("median", None)],
+    "bench_printer.py": [("receipt, 20 lines + QR", 2), ("badge + QR", 2), ("median", None),
+                         ("receipts printed over TCP", 1)],
     "bench_scale.py": [("readings/s over 9600 baud", 2), ("stable reading in the driver", 2)],
     "bench_queues.py": [("CUPS state change -> watcher report", 1), ("idle watching, CPU per hour", 1)],
     "bench_agent.py": [("fault -> state at a subscriber", 3), ("of a core, resident memory", 1)],

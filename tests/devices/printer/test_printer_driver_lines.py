@@ -75,3 +75,14 @@ def test_missing_device_file_says_what_to_check(tmp_path):
     config = printer_config("file", device=tmp_path / "no-such-dir" / "lp0")
     with pytest.raises(PrinterUnreachable, match="no such device; is the printer plugged in"):
         printer_for(config).print_document(sample_receipt())
+
+
+def test_a_network_line_sends_small_writes_at_once(network_config):
+    """Nagle's algorithm would hold each status query until the printer ACKs the job before it,
+    which printers delay by ~40 ms: 87 ms per receipt instead of a few (tests/bench/bench_printer.py)."""
+    import socket
+
+    from devices.printer.connections import connection_for
+
+    with connection_for(network_config.printer[0]) as connection:
+        assert connection._socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
