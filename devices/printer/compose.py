@@ -2,29 +2,33 @@
 
 python-escpos does the encoding (its `Dummy` printer collects the bytes in
 memory); this module does what is Frontdesk's own: wrapping to the profile's
-columns, right-aligned amounts, safe text, and the image fallback for letters
-that no code page of the printer has.
+columns, right-aligned amounts, safe text, right-to-left lines in the order they
+are printed, and the image fallback for letters that no code page of the
+printer has.
+
+Each line of text goes through the same steps: sanitize, fold, shape (Arabic
+joining), stand-ins for what neither a code page nor a font has, wrap in
+logical order, reorder for the paper (visual.py). It is then sent as text if
+every character is in some code page of the profile, and drawn otherwise.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import textwrap
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from escpos.capabilities import get_profile
 from escpos.printer import Dummy
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from devices.printer.blocks import Align, Barcode, Block, Columns, Cut, Feed, Picture, QrCode, Rule, Text
-from devices.printer.fonts import mono_font
+from devices.printer.fonts import Glyphs, stand_in, system_glyphs
+from devices.printer.line_image import line_image
 from devices.printer.text import Transliterator, sanitize
-
-_FONT_A_CELL_HEIGHT = 24  # dots, at 203 dpi; the same on 58 and 80 mm printers
-_MONO_ADVANCE = 0.6021  # DejaVu Sans Mono's advance width per point of size
+from devices.printer.visual import cells, clip, pad, shape, visual, wrap
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,9 @@ class _Line:
 class Composer:
     """Turns blocks into the bytes one printer profile understands."""
 
-    def __init__(self, profile: str = "default") -> None:
+    def __init__(self, profile: str = "default", glyphs: Glyphs | None = None) -> None:
         self.profile_name = profile
+        self._glyphs = glyphs or system_glyphs()
         self._profile = get_profile(profile)
         self.columns: int = self._profile.get_columns(0)
         pixels = self._profile.media.get("width", {}).get("pixels", "Unknown")
@@ -119,16 +124,24 @@ class Composer:
         style: dict[str, Any] = dict(bold=block.bold, width=block.width, height=block.height)
         width = self.columns_for(block.width)
         if isinstance(block, Text):
-            text = self._transliterator.fold(sanitize(block.text))
-            wrapped = textwrap.wrap(text, width) or [""]
-            return [_Line(t, block.align, underline=block.underline, **style) for t in wrapped]
-        left = self._transliterator.fold(sanitize(block.left))
-        right = self._transliterator.fold(sanitize(block.right))[:width]
-        room = max(1, width - len(right) - 1)
-        wrapped = textwrap.wrap(left, room) or [""]
-        last = wrapped[-1].ljust(width - len(right)) + right
+            wrapped = wrap(self._prepare(block.text), width) or [""]
+            return [_Line(visual(t), block.align, underline=block.underline, **style) for t in wrapped]
+        right = visual(clip(self._prepare(block.right), width))
+        room = width - cells(right) - 1
+        wrapped = [visual(t) for t in wrap(self._prepare(block.left), room if room > 0 else width)] or [""]
+        if wrapped[-1] and cells(wrapped[-1]) + cells(right) >= width:
+            wrapped.append("")  # a value about as wide as the paper gets a line of its own
+        last = pad(wrapped[-1], width - cells(right)) + right
         lines = [*wrapped[:-1], last]
         return [_Line(t, "left", underline=False, **style) for t in lines]
+
+    def _prepare(self, text: str) -> str:
+        """The text in logical order, safe, folded and shaped, every character printable or drawable."""
+        shaped = shape(self._transliterator.fold(sanitize(text)))
+        return "".join(
+            char if self._transliterator.can_print(char) or self._glyphs.has(char) else stand_in(char)
+            for char in shaped
+        )
 
     def _print_line(self, printer: Dummy, line: _Line) -> None:
         if self._transliterator.unprintable(line.text):
@@ -154,18 +167,10 @@ class Composer:
         return self.pixels / self.columns
 
     def _text_image(self, line: _Line) -> Image.Image:
-        """The line drawn in a monospaced font at the printer's own cell size."""
-        size = int(self._cell_width * line.width / _MONO_ADVANCE)
-        font = mono_font(min(size, _FONT_A_CELL_HEIGHT * line.height), line.bold)
-        height = _FONT_A_CELL_HEIGHT * line.height
-        image = Image.new("1", (self.pixels, height), 1)
-        draw = ImageDraw.Draw(image)
-        text_width = font.getlength(line.text)
-        x = {"left": 0, "center": (self.pixels - text_width) / 2, "right": self.pixels - text_width}[line.align]
-        draw.text((x, height / 2), line.text, font=font, fill=0, anchor="lm")
-        if line.underline:
-            draw.line((x, height - 2, x + text_width, height - 2), fill=0, width=2)
-        return image
+        return line_image(
+            line.text, pixels=self.pixels, cell_width=self._cell_width, align=line.align, bold=line.bold,
+            underline=line.underline, width=line.width, height=line.height, glyphs=self._glyphs,
+        )
 
     def _fit(self, image: Image.Image) -> Image.Image:
         if image.width <= self.pixels:

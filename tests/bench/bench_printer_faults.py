@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="a few faults only (smoke test)")
     quick = parser.parse_args().quick
-    runs, idle = (3, 3.0) if quick else (20, 60.0)
+    runs, idle = (3, 1.0) if quick else (20, 60.0)
     poll = NetworkPrinterConfig.model_fields["status_poll"].default
     with tempfile.TemporaryDirectory(prefix="frontdesk-bench-") as root_name:
         root = Path(root_name)

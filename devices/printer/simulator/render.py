@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
-from devices.printer.fonts import mono_font
+from devices.printer.fonts import mono_font, system_glyphs
 
 from .codepages import PrinterProfile
 from .elements import Barcode, Cut, DrawerKick, Element, Feed, Qr, RasterImage, TextLine, TextRun
@@ -96,9 +97,19 @@ def _run_mask(run: TextRun, profile: PrinterProfile) -> Image.Image:
     cell_height, size = CELLS.get(run.font, CELLS[0])
     mask = Image.new("L", (cell_width * len(run.text), cell_height), 0)
     draw = ImageDraw.Draw(mask)
-    face = font(run.bold, size)
+    glyphs = system_glyphs()
     for index, char in enumerate(run.text):
-        draw.text((index * cell_width, 0), char, font=face, fill=255, anchor="la")
+        # Code pages hold letters DejaVu Sans Mono lacks (Hebrew): those come from a fallback
+        # font, and one wider than a cell is narrowed to it, as a printer's own font would be.
+        face = glyphs.face(char, size, run.bold)
+        stroke = 1 if face.fake_bold else 0
+        advance = math.ceil(face.font.getlength(char))
+        if advance <= cell_width:
+            draw.text((index * cell_width, 0), char, font=face.font, fill=255, anchor="la", stroke_width=stroke)
+            continue
+        glyph = Image.new("L", (advance, cell_height), 0)
+        ImageDraw.Draw(glyph).text((0, 0), char, font=face.font, fill=255, anchor="la", stroke_width=stroke)
+        mask.paste(glyph.resize((cell_width, cell_height)), (index * cell_width, 0))
     if run.width == 1 and run.height == 1:
         return mask
     # Nearest-neighbour, as a printer enlarges characters by repeating dots.
