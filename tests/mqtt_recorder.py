@@ -114,9 +114,11 @@ class Recorder:
 
     # -- waiting ---------------------------------------------------------------------------------
 
-    def wait_until(self, predicate, timeout: float = 20, what: str | None = None):
-        """testbed.wait_until on this recorder: predicate() runs whenever something arrives."""
-        return wait_until(predicate, timeout, what, condition=self._seen, last=lambda: self.messages[-5:])
+    def wait_until(self, predicate, timeout: float = 20, what: str | None = None, last=None):
+        """testbed.wait_until on this recorder: predicate() runs whenever something arrives; a
+        timeout shows `last()`, by default the last five messages."""
+        return wait_until(predicate, timeout, what, condition=self._seen,
+                          last=last or (lambda: self.messages[-5:]))
 
     def mark(self) -> int:
         """Where the record is now: pass it as `since` to look only at what arrives after."""

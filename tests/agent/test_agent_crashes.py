@@ -7,6 +7,7 @@ out of the printer simulator, and the events a subscriber received.
 from __future__ import annotations
 
 import concurrent.futures
+import getpass
 import json
 import random
 import re
@@ -43,10 +44,16 @@ def persistent_broker(tmp_path):
 
     store = tmp_path / "mosquitto-store"
     store.mkdir()
-    with LocalBroker(tmp_path, lambda port: f"listener {port} 127.0.0.1\nallow_anonymous true\n"
-                     f"persistence true\npersistence_location {store}/\n"
-                     f"log_dest file {tmp_path / 'mosquitto.log'}\n") as running:
+    with LocalBroker(tmp_path, lambda port: persistent_broker_config(port, store, tmp_path / "mosquitto.log")) as running:
         yield running
+
+
+def persistent_broker_config(port: int, store, log) -> str:
+    # Started as root, Mosquitto becomes user `mosquitto`, who may not write the test's own
+    # directories: its persistence would fail silently and a restart would forget every session.
+    # `user` keeps it as whoever runs the tests (it is ignored when not started as root).
+    return (f"listener {port} 127.0.0.1\nallow_anonymous true\nuser {getpass.getuser()}\n"
+            f"persistence true\npersistence_location {store}/\nlog_dest file {log}\n")
 
 
 def write_agent_config(tmp_path, broker, printer_sim):
@@ -142,6 +149,7 @@ class BrokerRestarted:
 
     def strike(self) -> None:
         self.broker.stop()
+        assert (self.broker.root / "mosquitto-store" / "mosquitto.db").exists(), "the broker kept no sessions"
         self.broker.start()
         self.agent.availability.wait_until(
             lambda: any(m.payload == b"online" for m in self.agent.availability.on(AVAILABILITY)[-1:]), 30,
@@ -191,8 +199,10 @@ def test_receipts_asked_for_through_faults_print_once_without_gaps_and_all_reach
         wanted = set(numbers.values())
         wait_until(lambda: set(valid_receipts(printer_sim)) >= wanted, 60, "every receipt printed",
                    last=lambda: f"missing {sorted(wanted - set(valid_receipts(printer_sim)))}")
-        ledger.wait_until(lambda: {r["number"] for r in ledger.json_on(LEDGER)} >= wanted, 60,
-                          "every receipt's ledger record")
+        booked = lambda: {r["number"] for r in ledger.json_on(LEDGER)}  # noqa: E731
+        ledger.wait_until(lambda: booked() >= wanted, 60, "every receipt's ledger record",
+                          last=lambda: f"missing {sorted(wanted - booked())}; in the agent's outbox "
+                                       f"{outbox_size(tmp_path / 'data')}, still staged {staged(tmp_path / 'data')}")
     finally:
         agent.stop()
         link.stop()
@@ -207,6 +217,11 @@ def test_receipts_asked_for_through_faults_print_once_without_gaps_and_all_reach
     for record in records:
         ids_per_number.setdefault(record["number"], set()).add(record["id"])
     assert all(len(ids) == 1 for ids in ids_per_number.values()), "a receipt was booked twice as two records"
+
+
+def staged(data_dir) -> int:
+    with sqlite3.connect(data_dir / "print-jobs.db") as db:
+        return db.execute("SELECT COUNT(*) FROM ledger_staged").fetchone()[0]
 
 
 def outbox_size(data_dir) -> int:

@@ -13,6 +13,7 @@ Not part of CI (the suite runs the same faults in tests/agent/test_agent_crashes
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import random
 import re
@@ -118,7 +119,8 @@ def main() -> None:
         root = Path(root_name)
         (root / "store").mkdir()
         def conf(port: int) -> str:  # persistence: the books' session outlives a broker restart
-            return (f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+            # `user`: started as root, Mosquitto would become `mosquitto`, who may not write here.
+            return (f"listener {port} 127.0.0.1\nallow_anonymous true\nuser {getpass.getuser()}\npersistence true\n"
                     f"persistence_location {root / 'store'}/\nlog_dest file {root / 'mosquitto.log'}\n")
 
         with LocalBroker(root, conf) as broker, TcpPrinterSimulator() as printer:
