@@ -131,10 +131,16 @@ class Commands:
             self._mail_log = MailLog(self.data_dir / MAIL_LOG_FILE)
         return self._mail_log
 
+    @property
+    def _print_jobs(self):
+        """The print queue every printer of this agent shares (one file), None without printers."""
+        printers = self.devices.by_kind["printer"]
+        return next(iter(printers.values())).jobs if printers else None
+
     def relay_ledger(self) -> None:
         """Ledger records a crash (or the staff CLI) left staged go out now (agent/ledger/staged.py)."""
-        for supervisor in self.devices.by_kind["printer"].values():
-            self._relay(supervisor.jobs)
+        if self._print_jobs is not None:
+            self._relay(self._print_jobs)
         self._relay(self.mail_log)
 
     def _relay(self, store) -> None:
@@ -235,10 +241,9 @@ class Commands:
         return {"id": entry.id, "recorded_at": entry.recorded_at.isoformat(), "quote": priced}
 
     def _forget_jobs(self, request: ForgetJobsRequest) -> dict[str, Any]:
-        """Withdraw and scrub (agent/ledger/personal_data.py); every printer shares one queue file."""
-        printers = list(self.devices.by_kind["printer"].values())
-        withdrawn = printers[0].jobs.forget(request.request_ids) if printers else 0
-        return {"withdrawn": withdrawn}
+        """Withdraw and scrub (agent/ledger/personal_data.py)."""
+        jobs = self._print_jobs
+        return {"withdrawn": jobs.forget(request.request_ids) if jobs is not None else 0}
 
     def _fax_send(self, request: FaxRequest) -> dict[str, Any]:
         """Submit the fax and reply at once; `fax_sent` / `fax_failed` events follow on the queue."""

@@ -44,7 +44,6 @@ from agent.ledger.staged import Record, StagedLedger
 from contract import clock
 from contract.durable import open_durable, truncate_wal
 
-STATES = ("queued", "sending", "sent", "uncertain", "printed", "failed")
 WAITING, DONE = ("queued", "sending", "sent", "uncertain"), ("printed", "failed")
 SCHEMA_VERSION = 2  # 1: the `failed` state; 2: `uncertain`
 
@@ -209,7 +208,8 @@ class PrintJobs:
         with self._lock:
             marks = ",".join("?" * len(DONE))
             ids = [row["id"] for row in self._db.execute(
-                f"SELECT id FROM print_job WHERE state IN ({marks}) AND kind IN ('badge', 'list')", DONE)]
+                f"SELECT id FROM print_job WHERE state IN ({marks}) AND kind IN ('badge', 'list')"
+                " AND json_extract(request, '$.scrubbed') IS NULL", DONE)]
             return self._scrub(ids)
 
     def _scrub(self, job_ids: list[int]) -> int:

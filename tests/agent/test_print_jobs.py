@@ -152,3 +152,15 @@ def test_a_queue_written_by_an_earlier_version_is_kept_and_can_hold_uncertain_jo
     again = PrintJobs(tmp_path / "jobs.db")
     assert again.get(cut.id).state == "uncertain"
     assert again._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+
+
+def test_finished_badges_an_earlier_version_kept_lose_their_names_once(tmp_path):
+    jobs = PrintJobs(tmp_path / "jobs.db")
+    badge, _ = jobs.add("desk", "badge", {"visitor_name": "Ana Pop", "company": "Firma", "host": None,
+                                          "signout_code": "S1", "badge_number": "V-1"}, "b")
+    jobs._db.execute("UPDATE print_job SET state = 'printed' WHERE id = ?", (badge.id,))  # as an old agent left it
+    assert jobs.scrub_finished() == 1
+    kept = jobs.get(badge.id).request
+    assert (kept["visitor_name"], kept["company"], kept["signout_code"], kept["badge_number"]) == (None, None, None,
+                                                                                                  "V-1")
+    assert jobs.scrub_finished() == 0  # already scrubbed: not read again at the next start

@@ -34,16 +34,22 @@ def printed(profile: str, blocks, glyphs: Glyphs | None = None) -> EscPosMachine
     return machine
 
 
+def printed_badge(profile: str, name: str) -> EscPosMachine:
+    """The sample badge for `name`, through the driver, as the simulated printer decoded it."""
+    simulator = MemoryPrinterSimulator(profile)
+    printer_in_memory(simulator, profile=profile).print_document(sample_badge(name))
+    job = simulator.last_job()
+    assert_clean(job)
+    return job
+
+
 def reshaped(text: str) -> str:
     return arabic_reshaper.ArabicReshaper(configuration={"ARABIC LIGATURE ALLAH": False}).reshape(text)
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_a_hebrew_badge_prints_its_name_in_visual_order(profile):
-    simulator = MemoryPrinterSimulator(profile)
-    printer_in_memory(simulator, profile=profile).print_document(sample_badge(HEBREW))
-    job = simulator.last_job()
-    assert_clean(job)
+    job = printed_badge(profile, HEBREW)
     lines = printed_lines(job)
     assert get_display(HEBREW) in lines  # sent as text, from a Hebrew code page
     assert HEBREW not in lines  # the reversed name of issue 22
@@ -100,10 +106,7 @@ def test_arabic_a_code_page_cannot_join_is_drawn_joined(profile):
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_a_cjk_and_emoji_badge_draws_the_name(profile):
-    simulator = MemoryPrinterSimulator(profile)
-    printer_in_memory(simulator, profile=profile).print_document(sample_badge(CJK_AND_EMOJI))
-    job = simulator.last_job()
-    assert_clean(job)
+    job = printed_badge(profile, CJK_AND_EMOJI)
     assert all("?" not in line and "Li" not in line for line in printed_lines(job))
     images = [e for e in job.elements if isinstance(e, RasterImage) and e.image.height == 3 * 24 + 6]
     assert len(images) == 1  # the name, at the badge's 2 x 3 size
