@@ -3,34 +3,41 @@
 Every request gets exactly one reply: `{"ok": true, "result": {...}}` or an
 error with a stable code (contract.mqtt) and a message a person can act on. A
 malformed request is an `invalid_request` reply naming the field, never a crash.
+
+Requests are validated in the order they arrive (contract/commands.py says what each
+may carry and which device it acts on), then run on that device's lane (agent/lanes.py):
+commands for one device keep their order, and a slow device holds up only its own.
+`status` needs no device and is answered at once.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
+from agent import office_commands, print_commands
+from agent.lanes import Lanes
 from agent.ledger.mail_log import FILE_NAME as MAIL_LOG_FILE
 from agent.ledger.mail_log import MailLog
-from agent.print_requests import BadgeRequest, DrawerRequest, ListRequest, ReceiptRequest, receipt_record, stored
+from agent.print_commands import PendingPrint, PrintReplies
 from agent.request_json import BadPayload, json_object, payload_limit
-from contract import clock
 from contract import mqtt as contract
+from contract.commands import COMMANDS, Request
+from contract.reasons import ErrorCode
+from contract.mqtt_client import field_error
 from devices.errors import DeviceError
 
 log = logging.getLogger("frontdesk.agent.commands")
 
-_OFFLINE_REASONS = {"unreachable", "offline", "no_answer", "cups_unavailable", "queue_not_found"}
-
-
-PrintRequest = ReceiptRequest | BadgeRequest | ListRequest | DrawerRequest
+# Device reasons a client is told as `device_offline` (the device cannot be reached at all).
+OFFLINE_REASONS = {"unreachable", "offline", "no_answer", "cups_unavailable", "queue_not_found"}
+Reply = dict[str, Any]
+Handler = Callable[[Any, Any, Any], "dict[str, Any] | PendingPrint"]
+BOOKS_LANE = "books"  # mail log, postage, history: the agent's own, no device
 
 
 class CommandError(Exception):
@@ -39,91 +46,55 @@ class CommandError(Exception):
         self.code = code
 
 
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    request_id: str | None = Field(default=None, max_length=128)
-
-
-class PrinterRequest(Request):
-    printer: str | None = None
-
-
-class ScaleRequest(Request):
-    scale: str | None = None
-
-
-class ScaleReadRequest(ScaleRequest):
-    stable: bool = False
-    timeout: float = Field(default=5.0, gt=0, le=30)
-
-
-class QuoteRequest(Request):
-    weight: str = Field(min_length=1, max_length=32, description="e.g. 85g, 3.5oz")
-    mail_class: str | None = None
-    destination: str = "domestic"
-    carrier: str | None = None
-
-
-class MailRecordRequest(QuoteRequest):
-    mail_class: str = Field(min_length=1)
-    staff: str = Field(min_length=1, max_length=80)
-    scale: str | None = None
-
-
-class QueueRequest(Request):
-    queue: str | None = None
-
-
-class FaxRequest(QueueRequest):
-    number: str = Field(min_length=3, max_length=40)
-    document: str = Field(min_length=4, max_length=14_000_000, description="the file, base64")
-    filename: str = Field(default="document.pdf", pattern=r"^[\w .-]{1,80}$")
-    cover_to: str | None = Field(default=None, max_length=120)
-    note: str = Field(default="", max_length=2000)
-
-
-class ForgetJobsRequest(Request):
-    """A visitor's erasure, from the kiosk: the print jobs their visits made (by request_id)."""
-
-    request_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=1000)
-
-
-class JobRequest(QueueRequest):
-    job: int = Field(gt=0, le=2**31 - 1)  # IPP job ids are 32-bit integers
-
-
 class Commands:
-    def __init__(self, devices, postage_carrier: str, data_dir: Path, office=None) -> None:
+    def __init__(self, devices, postage_carrier: str, data_dir: Path, office=None, history=None) -> None:
         self.devices = devices
         self.postage_carrier = postage_carrier
         self.data_dir = data_dir
         self.office = office
+        self.history = history  # the agent's DeviceHistory, for `device_history`
         self._mail_log: MailLog | None = None
         # Money and mail records for the manager (agent/<id>/ledger); set by the runtime.
         # Until it is set, ledger records stay staged in their store (agent/ledger/staged.py).
         self.on_ledger: Callable[[dict[str, Any]], None] | None = None
-        self._handlers: dict[str, tuple[type[Request], Callable[[Any], dict[str, Any]]]] = {
-            "status": (Request, self._status),
-            "printer_status": (PrinterRequest, self._printer_status),
-            "printer_test": (PrinterRequest, self._printer_test),
-            "print_receipt": (ReceiptRequest, lambda r: self._print(r, "receipt")),
-            "print_badge": (BadgeRequest, lambda r: self._print(r, "badge")),
-            "print_list": (ListRequest, lambda r: self._print(r, "list")),
-            "open_drawer": (DrawerRequest, lambda r: self._print(r, "drawer")),
-            "scale_read": (ScaleReadRequest, self._scale_read),
-            "scale_tare": (ScaleRequest, lambda r: self._scale_act(r, "tare")),
-            "scale_zero": (ScaleRequest, lambda r: self._scale_act(r, "zero")),
-            "postage_quote": (QuoteRequest, self._postage_quote),
-            "mail_record": (MailRecordRequest, self._mail_record),
-            "forget_jobs": (ForgetJobsRequest, self._forget_jobs),
-            "queue_status": (QueueRequest, self._queue_status),
-            "fax_send": (FaxRequest, self._fax_send),
-            "job_cancel": (JobRequest, lambda r: self._job_act(r, "cancel")),
-            "job_hold": (JobRequest, lambda r: self._job_act(r, "hold")),
-            "job_release": (JobRequest, lambda r: self._job_act(r, "release")),
-            "queue_pause": (QueueRequest, lambda r: self._queue_act(r, "pause")),
-            "queue_resume": (QueueRequest, lambda r: self._queue_act(r, "resume")),
+        self._lanes: Lanes | None = None
+        self._print_replies: PrintReplies | None = None
+        printing = print_commands.submit_print
+        self._handlers: dict[str, Handler] = {
+            "status": lambda commands, request, device: self._status(),
+            "printer_status": print_commands.printer_status,
+            "printer_test": print_commands.printer_test,
+            "print_receipt": lambda commands, request, printer: printing(commands, request, printer, "receipt"),
+            "print_badge": lambda commands, request, printer: printing(commands, request, printer, "badge"),
+            "print_list": lambda commands, request, printer: printing(commands, request, printer, "list"),
+            "open_drawer": lambda commands, request, printer: printing(commands, request, printer, "drawer"),
+            "forget_jobs": print_commands.forget_jobs,
+            "scale_read": _scale_read,
+            "scale_tare": lambda commands, request, scale: _scale_act(scale, "tare"),
+            "scale_zero": lambda commands, request, scale: _scale_act(scale, "zero"),
+            "postage_quote": office_commands.postage_quote,
+            "mail_record": office_commands.mail_record,
+            "postage_today": office_commands.postage_today,
+            "device_history": office_commands.device_history,
+            "queue_status": _queue_status,
+            "fax_send": _fax_send,
+            **{f"job_{action}": _job_action(action) for action in ("cancel", "hold", "release", "restart")},
+            **{f"queue_{action}": _queue_action(action) for action in ("pause", "resume", "accept", "reject")},
         }
+        assert set(self._handlers) == set(COMMANDS), "every command of contract/commands.py has a handler"
+
+    # -- life cycle (the runtime's; tests may call handle() without it) ---------------------------
+
+    def start(self) -> None:
+        self._lanes = Lanes()
+        if self.print_jobs is not None:
+            self._print_replies = PrintReplies(self.print_jobs)
+
+    def stop(self) -> None:
+        if self._lanes is not None:
+            self._lanes.stop()
+        if self._print_replies is not None:
+            self._print_replies.stop()
 
     @property
     def mail_log(self) -> MailLog:
@@ -132,18 +103,18 @@ class Commands:
         return self._mail_log
 
     @property
-    def _print_jobs(self):
+    def print_jobs(self):
         """The print queue every printer of this agent shares (one file), None without printers."""
         printers = self.devices.by_kind["printer"]
         return next(iter(printers.values())).jobs if printers else None
 
     def relay_ledger(self) -> None:
-        """Ledger records a crash (or the staff CLI) left staged go out now (agent/ledger/staged.py)."""
-        if self._print_jobs is not None:
-            self._relay(self._print_jobs)
-        self._relay(self.mail_log)
+        """Ledger records a crash left staged go out now (agent/ledger/staged.py)."""
+        if self.print_jobs is not None:
+            self.relay(self.print_jobs)
+        self.relay(self.mail_log)
 
-    def _relay(self, store) -> None:
+    def relay(self, store) -> None:
         if self.on_ledger is not None:
             store.ledger.relay(self.on_ledger)
 
@@ -151,131 +122,128 @@ class Commands:
     def names(self) -> list[str]:
         return sorted(self._handlers)
 
-    def handle(self, name: str, payload: bytes) -> dict[str, Any]:
+    # -- answering ----------------------------------------------------------------------------------
+
+    def dispatch(self, name: str, payload: bytes, respond: Callable[[Reply], None]) -> None:
+        """Validate now (in arrival order), run on the device's lane, `respond` once with the reply."""
         try:
-            if name not in self._handlers:
-                raise CommandError(contract.UNKNOWN_COMMAND, f"no command {name!r}; commands: {', '.join(self.names)}")
-            model, handler = self._handlers[name]
-            return contract.ok_reply(handler(model.model_validate(_json_object(payload, payload_limit(name)))))
-        except CommandError as error:
-            return contract.error_reply(error.code, str(error))
-        except ValidationError as error:
-            first = error.errors(include_url=False)[0]
-            field = ".".join(str(part) for part in first["loc"]) or "request"
-            return contract.error_reply(contract.INVALID_REQUEST, f"{field}: {first['msg']}")
-        except DeviceError as error:
-            code = contract.DEVICE_OFFLINE if error.reason in _OFFLINE_REASONS else error.reason
-            return contract.error_reply(code, str(error))
+            request, device, lane = self._prepare(name, payload)
         except Exception as error:  # noqa: BLE001 - one reply per request, whatever happens
-            from agent.postage.errors import PostageError
+            respond(self._error_reply(name, error))
+            return
+        if lane is None or self._lanes is None:
+            self._run(name, request, device, respond)
+            return
+        try:
+            self._lanes.submit(lane, lambda: self._run(name, request, device, respond))
+        except RuntimeError:
+            pass  # shutting down: the requester's timeout tells it
 
-            if isinstance(error, PostageError):
-                return contract.error_reply(getattr(error, "reason", contract.INVALID_REQUEST), str(error))
-            log.exception("command %s failed", name)
-            return contract.error_reply(contract.INTERNAL_ERROR, f"the agent could not carry out {name}: {error}")
+    def handle(self, name: str, payload: bytes) -> Reply:
+        """The same, answered in the caller's thread (a print waits here for its printout)."""
+        try:
+            request, device, _ = self._prepare(name, payload)
+            result = self._handlers[name](self, request, device)
+            if isinstance(result, PendingPrint):
+                return contract.ok_reply(result.reply(result.jobs.wait_until_done(result.job_id, result.wait)), command=name)
+            return contract.ok_reply(result, command=name)
+        except Exception as error:  # noqa: BLE001 - one reply per request, whatever happens
+            return self._error_reply(name, error)
 
-    def _status(self, request: Request) -> dict[str, Any]:
+    def _prepare(self, name: str, payload: bytes) -> tuple[Request, Any, str | None]:
+        if name not in COMMANDS:
+            raise CommandError(contract.UNKNOWN_COMMAND, f"no command {name!r}; commands: {', '.join(self.names)}")
+        model, target = COMMANDS[name]
+        request = model.model_validate(_json_object(payload, payload_limit(name)))
+        if target is None:
+            return request, None, None if name == "status" else BOOKS_LANE
+        device = self.devices.get(target.kind, getattr(request, target.field), target.kinds)
+        return request, device, f"{target.kind}:{device.id}"
+
+    def _run(self, name: str, request: Request, device, respond: Callable[[Reply], None]) -> None:
+        try:
+            result = self._handlers[name](self, request, device)
+        except Exception as error:  # noqa: BLE001 - one reply per request, whatever happens
+            respond(self._error_reply(name, error))
+            return
+        if isinstance(result, PendingPrint) and self._print_replies is not None:
+            self._print_replies.add(result, lambda job: respond(contract.ok_reply(result.reply(job), command=name)))
+        elif isinstance(result, PendingPrint):
+            job = result.jobs.wait_until_done(result.job_id, result.wait)
+            respond(contract.ok_reply(result.reply(job), command=name))
+        else:
+            respond(contract.ok_reply(result, command=name))
+
+    def _error_reply(self, name: str, error: Exception) -> Reply:
+        from agent.postage.errors import PostageError
+
+        if isinstance(error, CommandError):
+            return contract.error_reply(error.code, str(error))
+        if isinstance(error, ValidationError):
+            return contract.error_reply(contract.INVALID_REQUEST, field_error(error))
+        if isinstance(error, DeviceError):
+            code = contract.DEVICE_OFFLINE if error.reason in OFFLINE_REASONS else error.reason
+            return contract.error_reply(code, str(error))
+        if isinstance(error, PostageError):
+            return contract.error_reply(getattr(error, "reason", contract.INVALID_REQUEST), str(error))
+        log.error("command %s failed", name, exc_info=error)
+        return contract.error_reply(contract.INTERNAL_ERROR, f"the agent could not carry out {name}: {error}")
+
+    def _status(self) -> dict[str, Any]:
         return {"devices": self.devices.states(), "commands": self.names}
 
-    def _printer_status(self, request: PrinterRequest) -> dict[str, Any]:
-        return self.devices.get("printer", request.printer).check().as_dict()
 
-    def _printer_test(self, request: PrinterRequest) -> dict[str, Any]:
-        from devices.printer.samples import sample_receipt
+def _scale_read(commands, request, supervisor) -> dict[str, Any]:
+    if supervisor.tracker.health == "offline":  # its last reading is from before it went away
+        raise CommandError(contract.DEVICE_OFFLINE, f"scale {supervisor.device.id!r} is offline: "
+                           f"{supervisor.tracker.state().get('message') or 'it does not answer'}")
+    reading = supervisor.latest(stable=request.stable, timeout=request.timeout)
+    if supervisor.tracker.health == "offline":
+        raise CommandError(contract.DEVICE_OFFLINE, f"scale {supervisor.device.id!r} went offline")
+    if reading is None or (request.stable and not reading.stable):
+        raise CommandError(ErrorCode.NOT_STABLE, f"the weight did not settle within {request.timeout:g} s")
+    return {**reading.as_dict(), "scale": supervisor.device.id}
 
-        result = self.devices.get("printer", request.printer).use(lambda p: p.print_document(sample_receipt()))
-        return {"printer": result.printer_id, "bytes": result.bytes_sent, "confirmed": result.confirmed}
 
-    def _print(self, request: PrintRequest, kind: str) -> dict[str, Any]:
-        """Stored durably first, then printed in order; waits up to `wait` s for the printout."""
-        supervisor = self.devices.get("printer", request.printer)
-        if kind == "drawer" and supervisor.device.config.drawer_pin is None:
-            raise CommandError(contract.INVALID_REQUEST, f"printer {supervisor.device.id!r} has no cash drawer")
-        document = stored(request, clock.now())
-        record = None if kind != "receipt" else (
-            lambda number: contract.event("receipt_issued", **receipt_record(document, number, self.office)))
-        job, new = supervisor.submit(kind, document, request.request_id, ledger=record)
-        self._relay(supervisor.jobs)
-        job = supervisor.jobs.wait_until_done(job.id, request.wait)
-        return {**job.as_dict(), "duplicate": not new}
+def _scale_act(supervisor, action: str) -> dict[str, Any]:
+    supervisor.use(lambda scale: getattr(scale, action)())
+    return {"scale": supervisor.device.id, "done": action}
 
-    def _scale_read(self, request: ScaleReadRequest) -> dict[str, Any]:
-        supervisor = self.devices.get("scale", request.scale)
-        reading = supervisor.latest(stable=request.stable, timeout=request.timeout)
-        if reading is None or (request.stable and not reading.stable):
-            raise CommandError("not_stable", f"the weight did not settle within {request.timeout:g} s")
-        return reading.as_dict()
 
-    def _scale_act(self, request: ScaleRequest, action: str) -> dict[str, Any]:
-        supervisor = self.devices.get("scale", request.scale)
-        supervisor.use(lambda scale: getattr(scale, action)())
-        return {"scale": supervisor.device.id, "done": action}
+def _fax_send(commands, request, queue) -> dict[str, Any]:
+    """Submit the fax and reply at once; `fax_sent` / `fax_failed` events follow on the queue."""
+    import base64
+    import binascii
 
-    def _postage_quote(self, request: QuoteRequest) -> dict[str, Any]:
-        from agent.postage import available_classes, quote
-        from agent.postage.errors import InvalidWeight
-        from devices.scale.units import parse_weight
+    faxes = commands.devices.faxes
+    if request.request_id and (earlier := faxes.sent_before(request.request_id)):
+        return {**earlier, "duplicate": True}
+    try:
+        content = base64.b64decode(request.document, validate=True)
+    except binascii.Error:
+        raise CommandError(contract.INVALID_REQUEST, "document: not valid base64") from None
+    reply = {**faxes.send(queue, content, request, commands.office), "queue": queue.id}
+    if request.request_id:
+        faxes.remember(request.request_id, reply)
+    return {**reply, "duplicate": False}
 
-        try:
-            grams = parse_weight(request.weight)
-        except ValueError as error:
-            raise InvalidWeight(str(error)) from None
-        carrier, day = request.carrier or self.postage_carrier, self._office_today()
-        if request.mail_class:
-            return quote(grams, request.mail_class, request.destination, carrier, on=day).as_dict()
-        return {"options": [q.as_dict() for q in available_classes(carrier, request.destination, grams, on=day)]}
 
-    def _office_today(self) -> date:
-        """The rate table in force is the one of the office's date, not the machine's."""
-        return clock.today(ZoneInfo(self.office.timezone if self.office else "UTC"))
+def _queue_status(commands, request, queue) -> dict[str, Any]:
+    return {**queue.state().as_dict(), "jobs": [job.as_dict() for job in queue.jobs()]}
 
-    def _mail_record(self, request: MailRecordRequest) -> dict[str, Any]:
-        """Price the item and record it in the mail log; a request_id records it once."""
-        from agent.ledger.mail_log import MailItem
 
-        priced = self._postage_quote(request)
-        item = MailItem(Decimal(priced["weight_grams"]), priced["mail_class"], priced["destination"],
-                        priced["carrier"], Decimal(priced["price"]), priced["currency"], request.staff, request.scale)
-        entry = self.mail_log.record(item, request_id=request.request_id)
-        self._relay(self.mail_log)
-        return {"id": entry.id, "recorded_at": entry.recorded_at.isoformat(), "quote": priced}
+def _job_action(action: str) -> Handler:
+    def act(commands, request, queue) -> dict[str, Any]:
+        getattr(queue, action)(request.job)
+        return {"job": request.job, "done": action, "queue": queue.id}
+    return act
 
-    def _forget_jobs(self, request: ForgetJobsRequest) -> dict[str, Any]:
-        """Withdraw and scrub (agent/ledger/personal_data.py)."""
-        jobs = self._print_jobs
-        return {"withdrawn": jobs.forget(request.request_ids) if jobs is not None else 0}
 
-    def _fax_send(self, request: FaxRequest) -> dict[str, Any]:
-        """Submit the fax and reply at once; `fax_sent` / `fax_failed` events follow on the queue."""
-        import base64
-        import binascii
-
-        queue = self.devices.get("queue", request.queue)
-        if request.request_id and (earlier := self.devices.faxes.sent_before(request.request_id)):
-            return {**earlier, "duplicate": True}
-        if queue.config.kind != "fax":
-            raise CommandError(contract.INVALID_REQUEST, f"queue {queue.id!r} is a {queue.config.kind}, not a fax")
-        try:
-            content = base64.b64decode(request.document, validate=True)
-        except binascii.Error:
-            raise CommandError(contract.INVALID_REQUEST, "document: not valid base64") from None
-        reply = self.devices.faxes.send(queue, content, request, self.office)
-        if request.request_id:
-            self.devices.faxes.remember(request.request_id, reply)
-        return {**reply, "duplicate": False}
-
-    def _queue_status(self, request: QueueRequest) -> dict[str, Any]:
-        queue = self.devices.get("queue", request.queue)
-        return {**queue.state().as_dict(), "jobs": [job.as_dict() for job in queue.jobs()]}
-
-    def _job_act(self, request: JobRequest, action: str) -> dict[str, Any]:
-        getattr(self.devices.get("queue", request.queue), action)(request.job)
-        return {"job": request.job, "done": action}
-
-    def _queue_act(self, request: QueueRequest, action: str) -> dict[str, Any]:
-        queue = self.devices.get("queue", request.queue)
+def _queue_action(action: str) -> Handler:
+    def act(commands, request, queue) -> dict[str, Any]:
         getattr(queue, action)()
         return {"queue": queue.id, "done": action}
+    return act
 
 
 def _json_object(payload: bytes, limit: int) -> dict[str, Any]:

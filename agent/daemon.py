@@ -18,6 +18,7 @@ import threading
 from collections.abc import Sequence
 
 from agent import systemd
+from agent.config_check import cross_reference_problems
 from contract.config import ConfigError, FrontdeskConfig
 from contract.config_files import load_checked_config
 
@@ -33,15 +34,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The files it names too: a missing CA file or an unwritable data_dir is a config
         # mistake (exit 2, not restarted), not a crash on the way up.
         config = load_checked_config(args.config, "agent")
+        # What it refers to too: a carrier without a rate table, two devices on one port.
+        problems = cross_reference_problems(config)
+        if problems:
+            raise ConfigError(*problems)
     except ConfigError as error:
         return error.tell("frontdesk-agent")
+    from agent.device_lock import DeviceHeld
     from agent.runtime import Agent
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())  # nothing else in a signal handler
     threading.Thread(target=_say_stopping, args=(stop,), name="stopping", daemon=True).start()
-    agent = Agent(config)
+    try:
+        agent = Agent(config)
+    except DeviceHeld as error:  # a second agent on this Pi, or `frontdesk ... --direct`: not restarted
+        print(f"frontdesk-agent: {error}; it must be stopped first", file=sys.stderr)
+        return 2
     _release_start_up_memory()
     systemd.Watchdog(agent.healthy, stop).start()
     # run() starts the link and the device threads without waiting for either, then blocks.

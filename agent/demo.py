@@ -254,20 +254,22 @@ def _hash(secret: str) -> str:
 def _show_message(client, userdata, message) -> None:
     import json
 
-    leaf = message.topic.rsplit("/", 1)[-1]
-    if leaf == "weight" or not message.payload:
+    from contract.mqtt import parse_topic
+
+    topic = parse_topic(message.topic)
+    if topic is None or topic.leaf == "weight" or not message.payload:
         return  # live weight would flood the terminal
-    if leaf == "availability":  # frontdesk/<site>/<agent|kiosk>/<id>/availability
-        print(f"[mqtt] {message.topic.split('/')[2]} {message.payload.decode()}", flush=True)
+    if topic.leaf == "availability":
+        print(f"[mqtt] {topic.owner} {message.payload.decode()}", flush=True)
         return
     payload = json.loads(message.payload)
-    if leaf == "state":
+    if topic.leaf == "state":
         reasons = ", ".join(payload["reasons"]) or "-"
         print(f"[mqtt] {payload['device']}: {payload['health']} ({reasons})", flush=True)
-    elif leaf == "arrivals":
+    elif topic.leaf == "arrivals":
         print(f"[mqtt] visitor arrived: {payload.get('name')} for {payload.get('host') or 'the front desk'}", flush=True)
-    elif leaf == "events":
-        print(f"[mqtt] {message.topic.split('/')[-2]} event: {payload['event']}", flush=True)
+    elif topic.leaf == "events":
+        print(f"[mqtt] {topic.device} event: {payload['event']}", flush=True)
 
 
 def _print_demo_documents(config, simulator) -> None:

@@ -40,6 +40,7 @@ class HealthTracker:
         # on top of what the device reports, until they are withdrawn.
         self._own: dict[str, str] = {}
         self._reported: tuple[str, tuple[str, ...], dict[str, Any]] | None = None
+        self._state: dict[str, Any] | None = None  # the state last published
 
     @property
     def health(self) -> str | None:
@@ -68,6 +69,7 @@ class HealthTracker:
             state = contract.device_state(
                 self.device_id, self.kind, health, list(reasons), self._since.isoformat(timespec="seconds"), **fields
             )
+            self._state = state
         self._publish(self.device_id, "state", state)
 
     def add_own_reason(self, reason: str, message: str) -> None:
@@ -90,10 +92,14 @@ class HealthTracker:
         self.report(health, reasons, **fields)
 
     def state(self) -> dict[str, Any]:
+        """The state last published (the `status` command's): the very payload of the retained
+        state, `updated` and `v` included. Before the device's first report, one that says so."""
         with self._lock:
-            return {"device": self.device_id, "kind": self.kind, "health": self._health,
-                    "reasons": list(self._reasons), "since": self._since.isoformat(timespec="seconds"),
-                    **self._last_fields}
+            if self._state is not None:
+                return dict(self._state)
+            return contract.device_state(self.device_id, self.kind, "offline", [],
+                                         self._since.isoformat(timespec="seconds"),
+                                         message="not read yet: the agent has just started")
 
     def _announce(self, health: str, reasons: tuple[str, ...], now: datetime) -> None:
         for reason in reasons:

@@ -38,6 +38,7 @@ class LocalBroker:
         config = self.root / "mosquitto.conf"
         # By default no persistence, like a small broker that forgets retained messages on restart.
         default = (f"listener {self.port} {self.host}\nallow_anonymous true\npersistence false\n"
+                   "set_tcp_nodelay true\n"  # as docs/mosquitto/frontdesk.conf: replies do not wait for ACKs
                    f"log_dest file {self.root / 'mosquitto.log'}\n")
         config.write_text(self._config(self.port) if self._config else default)
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"  # /usr/sbin is not on every PATH

@@ -9,9 +9,9 @@
   raised while the broker is away survive even an agent crash, in order;
 * why the broker cannot be reached, logged once per reason (refused, host not found, TLS
   certificate not trusted or not for this host, not authorised), not at every retry;
-* commands in, handed to one worker thread (device I/O must not stall the
-  network loop), and exactly one reply each to the request's response topic,
-  with its correlation data;
+* commands in, handed in arrival order to one intake thread (parsing a 15 MiB fax
+  must not stall the network loop) that hands each to its device's lane, and
+  exactly one reply each to the request's response topic, with its correlation data;
 * never a command from a retained message: the broker would hand it over again at
   every (re)connect, and one retained `open_drawer` would open the drawer at every
   restart. The agent subscribes with "retain as published", so it sees the flag of a
@@ -41,7 +41,9 @@ from contract.outbox import EventOutbox
 
 log = logging.getLogger("frontdesk.agent.mqtt")
 
-CommandHandler = Callable[[str, bytes], dict[str, Any]]
+# (command, payload, respond): takes the request in arrival order and calls `respond` once
+# with the reply, now or later from another thread (agent/commands.py runs it on a lane).
+CommandHandler = Callable[[str, bytes, Callable[[dict[str, Any]], None]], None]
 
 # Told to the broker on connect: it drops a larger message for us instead of sending it. The
 # largest command (fax_send) leaves 64 KiB for topic and properties; without this, a Pi would
@@ -65,7 +67,7 @@ class MqttLink:
         self._watched: dict[str, Callable[[bytes], None]] = {}
         self._stopping = False
         self._lock = threading.Lock()
-        self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="command")
+        self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="command-intake")
         self.connected = threading.Event()
         self._offline_since = time.monotonic()
         self.trouble = BrokerTrouble(config, log)
@@ -198,7 +200,10 @@ class MqttLink:
         log.warning("lost the broker (%s); reconnecting", reason_code)
 
     def _message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
-        command = message.topic.rsplit("/", 1)[-1]
+        parsed = contract.parse_topic(message.topic)
+        command = parsed.command if parsed is not None else None
+        if command is None:
+            return  # not a command topic (our subscription is cmd/+): nothing to answer
         properties = getattr(message, "properties", None)
         response_topic = getattr(properties, "ResponseTopic", None)
         correlation = getattr(properties, "CorrelationData", None)
@@ -225,12 +230,13 @@ class MqttLink:
                 contract.INVALID_REQUEST, "a command must not be published with retain: it was not carried out"))
 
     def _answer(self, command: str, payload: bytes, response_topic: str | None, correlation: bytes | None) -> None:
-        reply = self._on_command(command, payload)
-        if not response_topic:
-            if not reply.get("ok"):
+        def respond(reply: dict[str, Any]) -> None:
+            if response_topic:
+                self._reply(response_topic, correlation, reply)
+            elif not reply.get("ok"):
                 log.warning("command %s without a response topic failed: %s", command, reply["error"]["message"])
-            return
-        self._reply(response_topic, correlation, reply)
+
+        self._on_command(command, payload, respond)
 
     def _reply(self, response_topic: str, correlation: bytes | None, reply: dict[str, Any]) -> None:
         properties = Properties(PacketTypes.PUBLISH)

@@ -31,7 +31,7 @@ MAX_STRUCTURE = 64 * 1024
 
 # Room for each field at its longest, every character escaped as a UTF-16 pair (\ud83d\ude00:
 # 12 bytes) as `json.dumps` does by default; the limits are models' (agent/print_requests.py,
-# FaxRequest in agent/commands.py), tested in tests/agent/test_request_limits.py.
+# FaxRequest in contract/commands.py), tested in tests/agent/test_request_limits.py.
 _LIMITS = {
     "print_list": 2 * 1024 * 1024,  # 500 lines of 200 characters
     "print_receipt": 512 * 1024,  # 100 items of 200 characters

@@ -11,6 +11,7 @@ from typing import Any
 from agent.commands import CommandError, Commands
 from agent.discovery import STATUS_TOPIC as DISCOVERY_STATUS
 from agent.discovery import Discovery
+from agent.device_lock import lock_devices
 from agent.health import HealthTracker
 from agent.faxes import FaxOutbox
 from agent.ledger.device_history import FILE_NAME as DEVICE_HISTORY_FILE
@@ -40,18 +41,30 @@ class Devices:
         self.trackers: dict[str, HealthTracker] = {}
         self.faxes: FaxOutbox | None = None
 
-    def get(self, kind: str, device_id: str | None):
+    def get(self, kind: str, device_id: str | None, kinds: tuple[str, ...] | None = None):
+        """The device a command names, or the first of `kinds` (the kinds it works on) if none."""
         devices = self.by_kind[kind]
-        if not devices:
-            raise CommandError(contract.UNKNOWN_DEVICE, f"this agent has no {kind}")
+        fitting = [device for device in devices.values() if kinds is None or _kind_of(device) in kinds]
+        wanted = " or ".join(kinds) if kinds else kind
         if device_id is None:
-            return next(iter(devices.values()))
+            if not fitting:
+                raise CommandError(contract.UNKNOWN_DEVICE, f"this agent has no {wanted}")
+            return fitting[0]
         if device_id not in devices:
-            raise CommandError(contract.UNKNOWN_DEVICE, f"no {kind} {device_id!r}; this agent has {', '.join(devices)}")
+            raise CommandError(contract.UNKNOWN_DEVICE,
+                               f"no {kind} {device_id!r}; this agent has {', '.join(devices) or 'none'}")
+        if devices[device_id] not in fitting:
+            raise CommandError(contract.INVALID_REQUEST,
+                               f"{kind} {device_id!r} is a {_kind_of(devices[device_id])}, not a {wanted}")
         return devices[device_id]
 
     def states(self) -> dict[str, dict[str, Any]]:
         return {device_id: tracker.state() for device_id, tracker in self.trackers.items()}
+
+
+def _kind_of(device) -> str:
+    """printer, scale, copier or fax (a queue's kind is in its config)."""
+    return device.config.kind if hasattr(device, "config") else device.kind
 
 
 class Agent:
@@ -59,10 +72,15 @@ class Agent:
         self.config = config
         self.agent_id = config.agent.id
         self.devices = Devices()
+        # First, before any file of the agent is touched: a second agent is refused untouched.
+        # Held while this process lives: `frontdesk ... --direct` refuses meanwhile (DeviceHeld if taken).
+        self.device_locks = lock_devices(config.agent.data_dir, [d.id for d in (
+            *config.printer, *config.scale, *config.queue)], f"frontdesk-agent {self.agent_id!r}")
         self.device_history = DeviceHistory(config.agent.data_dir / DEVICE_HISTORY_FILE)
         self.device_history.forget_old()
-        self.commands = Commands(self.devices, config.postage.carrier, config.agent.data_dir, config.office)
-        self.link = MqttLink(config.mqtt, config.site, self.agent_id, self.commands.handle,
+        self.commands = Commands(self.devices, config.postage.carrier, config.agent.data_dir, config.office,
+                                 history=self.device_history)
+        self.link = MqttLink(config.mqtt, config.site, self.agent_id, self.commands.dispatch,
                              outbox_path=config.agent.data_dir / OUTBOX_FILE)
         ledger_topic = contract.agent_ledger(config.site, self.agent_id)
         self.commands.on_ledger = lambda record: self.link.publish_event(ledger_topic, record)
@@ -86,6 +104,7 @@ class Agent:
         self._clear_removed_devices()
 
     def run(self, stop: threading.Event) -> None:
+        self.commands.start()
         self.link.start()
         self.commands.relay_ledger()  # what a crash left staged, or the staff CLI recorded
         self._threads = [threading.Thread(target=self._keep_running, args=(name, loop, trackers, stop), name=name,
@@ -98,6 +117,7 @@ class Agent:
             supervisor.wake()  # it may be waiting for its next status check
         for thread in self._threads:
             thread.join(timeout=15)
+        self.commands.stop()  # waiting print replies are answered while the link is still up
         self.link.stop()
         log.info("stopped")
 
@@ -168,7 +188,7 @@ class Agent:
         configured = [self._state_topic(device_id) for device_id in self.devices.trackers]
         for topic in self.published_states.replace(configured):
             log.info("device %s is no longer configured: clearing its retained state (%s)",
-                     topic.rsplit("/", 2)[-2], topic)
+                     contract.parse_topic(topic).device, topic)
             self.link.publish_state(topic, None)
 
     def _state_topic(self, device_id: str) -> str:

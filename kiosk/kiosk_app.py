@@ -226,13 +226,13 @@ class KioskApp(App):
     def badge_printer(self) -> str | None:
         if self.cfg.kiosk.printer:
             return self.cfg.kiosk.printer
-        printers = [name for name, state in self.link.devices.items() if state.get("kind") == "printer"]
+        printers = [name for name, state in self.link.devices.items() if state.kind == "printer"]
         return printers[0] if printers else None
 
     def badge_printer_ready(self) -> bool:
         """Whether a badge can print now; if not, the visitor is sent to the desk at once."""
-        state = self.link.devices.get(self.badge_printer() or "", {})
-        return bool(self.link.agent_online) and state.get("health") in ("ok", "warning")
+        state = self.link.devices.get(self.badge_printer() or "")
+        return bool(self.link.agent_online) and state is not None and state.health in ("ok", "warning")
 
     def sign_out_by_code(self, code: str) -> bool:
         visit = self.visits.sign_out(code)

@@ -37,7 +37,7 @@ import sqlalchemy as sa
 
 from contract import clock
 from contract.config import FrontdeskConfig
-from manager import payloads
+from contract.states import parse_state
 from manager.history.incidents import IncidentBook
 from manager.history.schema import REMOVED
 from manager.mailer import MailError, send_mail
@@ -141,7 +141,7 @@ class Alerter:
             healthy = message.payload != "offline"
             kind, health, reasons, since = message.source, "offline", [f"{message.source}_offline"], now
         else:
-            state = payloads.state(message.payload)
+            state = parse_state(message.payload)
             healthy = state.health == "ok"
             kind, health, reasons, since = state.kind, state.health, list(state.reasons), state.since
         if healthy:

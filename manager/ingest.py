@@ -36,8 +36,11 @@ from paho.mqtt.properties import Properties
 from contract import clock
 from contract import mqtt as contract
 from contract.config import FrontdeskConfig
+from contract.events import parse_event
 from contract.mqtt_client import CommandClient, make_client
-from manager import payloads
+from contract.payload import PayloadError
+from contract.records import parse_ledger, parse_visit
+from contract.states import parse_state
 
 log = logging.getLogger("frontdesk.manager.ingest")
 
@@ -63,26 +66,23 @@ class Message:
     retained: bool
 
 
-# Topic shapes after frontdesk/<site>/: (source, leaf) -> kind. Anything else is not ours:
-# weight readings (QoS 0, not history), commands, replies, visitors/arrivals (names).
-_AGENT_LEAVES: dict[str, Kind] = {"availability": "availability", "ledger": "ledger"}
-_DEVICE_LEAVES: dict[str, Kind] = {"state": "state", "events": "event"}
-_KIOSK_LEAVES: dict[str, Kind] = {"availability": "availability", "visits": "visit"}
+# The topics the history keeps: (owner, leaf) of contract.mqtt.parse_topic -> kind. Anything
+# else is not ours: weight readings (QoS 0, not history), commands, replies, visitors/arrivals (names).
+_KINDS: dict[tuple[str, str], Kind] = {
+    ("agent", "availability"): "availability", ("agent", "ledger"): "ledger", ("agent", "state"): "state",
+    ("agent", "events"): "event", ("kiosk", "availability"): "availability", ("kiosk", "visits"): "visit"}
+# How each kind's JSON is checked against the contract's models.
+_CHECKS = {"state": parse_state, "event": parse_event, "ledger": parse_ledger, "visit": parse_visit}
 
 
-def _route(topic: str) -> tuple[Kind, str, str, str, str | None] | None:
+def _route(topic: str) -> tuple[Kind, str, Literal["agent", "kiosk"], str, str | None] | None:
     """(kind, site, source, source_id, device) of a topic the history keeps, else None."""
-    parts = topic.split("/")
-    if len(parts) < 5 or parts[0] != "frontdesk":
+    parts = contract.parse_topic(topic)
+    kind = _KINDS.get((parts.owner, parts.leaf)) if parts is not None else None
+    if parts is None or kind is None or parts.owner_id is None:
         return None
-    site, source, source_id = parts[1], parts[2], parts[3]
-    if source == "agent" and len(parts) == 5 and parts[4] in _AGENT_LEAVES:
-        return _AGENT_LEAVES[parts[4]], site, "agent", source_id, None
-    if source == "agent" and len(parts) == 7 and parts[4] == "devices" and parts[6] in _DEVICE_LEAVES:
-        return _DEVICE_LEAVES[parts[6]], site, "agent", source_id, parts[5]
-    if source == "kiosk" and len(parts) == 5 and parts[4] in _KIOSK_LEAVES:
-        return _KIOSK_LEAVES[parts[4]], site, "kiosk", source_id, None
-    return None
+    source: Literal["agent", "kiosk"] = "agent" if parts.owner == "agent" else "kiosk"
+    return kind, parts.site, source, parts.owner_id, parts.device
 
 
 class _WarnOnce:
@@ -119,7 +119,7 @@ def parse(topic: str, payload: bytes, retained: bool, now: datetime) -> Message 
         return None  # another retained message being cleared (e.g. by hand), not a message
     try:
         content = _decode(kind, payload)
-    except payloads.PayloadError as error:
+    except PayloadError as error:
         _warn(topic, str(error))
         return None
     if kind == "state" and content["device"] != device:
@@ -132,16 +132,16 @@ def _decode(kind: Kind, payload: bytes) -> dict | str:
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
-        raise payloads.PayloadError("not UTF-8 text") from None
+        raise PayloadError("not UTF-8 text") from None
     if kind == "availability":
         if text not in (contract.ONLINE, contract.OFFLINE):
-            raise payloads.PayloadError(f"expected 'online' or 'offline', got {text[:40]!r}")
+            raise PayloadError(f"expected 'online' or 'offline', got {text[:40]!r}")
         return text
     try:
         content = json.loads(text)
     except ValueError as error:
-        raise payloads.PayloadError(f"not JSON ({error})") from None
-    payloads.check(kind, content)
+        raise PayloadError(f"not JSON ({error})") from None
+    _CHECKS[kind](content)
     return content
 
 

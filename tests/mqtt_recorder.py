@@ -12,6 +12,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from waiting import describe, wait_until
 
+from contract.mqtt_client import send_at_once
+
 
 class Message(tuple):
     """(topic, payload, retain) as a Recorder got it, with the MQTT v5 `properties` besides."""
@@ -66,6 +68,7 @@ class Recorder:
         self.client.on_subscribe = lambda client, userdata, mid, codes, properties: self._ack(mid, codes[0])
         self.client.on_publish = lambda client, userdata, mid, code, properties: self._ack(mid, code)
         self.client.on_message = self._message
+        self.client.on_socket_open = lambda client, userdata, sock: send_at_once(sock)
         self._first_subscription: int | None = None
         if session is None:
             self.client.connect(broker.host, broker.port)

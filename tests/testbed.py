@@ -33,6 +33,14 @@ receipt_footer = "Mulțumim pentru vizită!"
 """
 
 
+AGENT_PREFIX = "frontdesk/test/agent/main"
+
+
+def watcher_on(broker) -> Recorder:
+    """What the manager's side sees of the test agent: everything under frontdesk/ and homeassistant/."""
+    return Recorder(broker, "frontdesk/#", "homeassistant/#", prefix=AGENT_PREFIX)
+
+
 def printer_config(connection: str, profile: str = "TM-T20II", **settings) -> FrontdeskConfig:
     """A config with one printer, written as TOML and parsed like the real file."""
     lines = ['id = "desk"', f'connection = "{connection}"', f'profile = "{profile}"']
@@ -182,3 +190,7 @@ class RunningAgent:
         self.stop.set()
         self.thread.join(timeout=30)
         assert not self.thread.is_alive(), "the agent did not stop"
+        # A stopped agent process ends, and the kernel drops its device locks; this one lives on
+        # in the test's process, so they are dropped here for the next agent (or --direct).
+        for lock in getattr(self.agent, "device_locks", ()):
+            lock.release()

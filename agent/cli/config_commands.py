@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from contract.config import FrontdeskConfig, config_path
+from contract.config import ConfigError, FrontdeskConfig, config_path
 from contract.config_files import load_checked_config
 
 
@@ -18,8 +18,13 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 
 def _check(args: argparse.Namespace) -> int:
     """The agent's part: its sections, and the files and folders it uses, as this user may."""
+    from agent.config_check import cross_reference_problems
+
     path = config_path(args.file or args.config)
     config = load_checked_config(path, "agent")
+    problems = cross_reference_problems(config)
+    if problems:
+        raise ConfigError(*problems)
     print(f"{path}: OK")
     for line in describe_config(config):
         print(f"  {line}")

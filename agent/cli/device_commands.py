@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from contract.config import load_config
+from agent.cli.common import add_agent_options, ask, given
+from contract.reasons import reason_text
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -15,29 +17,24 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     )
     history = group.add_parser("history", parents=[common], help="every change of health, newest first")
     history.add_argument("--device", metavar="ID", help="only this device")
-    history.add_argument("--limit", type=int, default=50, help="how many changes (default 50)")
+    history.add_argument("--limit", type=int, default=50, help="how many changes (default 50, at most 1000)")
     history.add_argument("--json", action="store_true", help="machine-readable output")
+    add_agent_options(history, direct="read the agent's history file")
     history.set_defaults(handler=_history)
 
 
 def _history(args: argparse.Namespace) -> int:
-    from agent.ledger.device_history import FILE_NAME, DeviceHistory
-
-    config = load_config(args.config)
-    history = DeviceHistory(config.agent.data_dir / FILE_NAME)
-    try:
-        changes = history.recent(args.device, max(1, args.limit))
-    finally:
-        history.close()
+    found = ask(args, "device_history", given(device=args.device, limit=min(max(1, args.limit), 1000)))
+    changes = found.get("changes", [])
     if args.json:
-        print(json.dumps([{"device": c.device, "kind": c.kind, "health": c.health, "reasons": list(c.reasons),
-                           "at": c.at.isoformat()} for c in changes], ensure_ascii=False, indent=2))
+        print(json.dumps(changes, ensure_ascii=False, indent=2))
         return 0
     if not changes:
         print("no changes recorded yet" + (f" for {args.device}" if args.device else ""))
         return 0
-    zone = ZoneInfo(config.office.timezone)
+    zone = ZoneInfo(found.get("timezone") or "UTC")
     for change in changes:
-        when = change.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-        print(f"{when}  {change.device:<16} {change.health:<8} {', '.join(change.reasons) or '-'}")
+        when = datetime.fromisoformat(change["at"]).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        words = " ".join(reason_text(reason) for reason in change.get("reasons", [])) or "-"
+        print(f"{when}  {change['device']:<16} {change['health']:<8} {words}")
     return 0

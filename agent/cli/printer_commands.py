@@ -1,12 +1,14 @@
-"""`frontdesk printer status|test|drawer`."""
+"""`frontdesk printer status|test|drawer`: through the agent, which holds the printer's line."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from agent.cli.common import EXIT_DEVICE_PROBLEM, add_device_command
-from contract.config import load_config
+from agent.cli.common import EXIT_DEVICE_PROBLEM, add_device_command, ask, given
+
+PRINT_TAKES = 30.0  # seconds a printout may take on top of --timeout (a slow or a long one)
+DRAWER_WAIT = 10.0  # how long the agent waits for the drawer kick to be confirmed
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -21,38 +23,35 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     add_device_command(group, common, "drawer", "open the cash drawer", _drawer, "printer")
 
 
-def _printer(args: argparse.Namespace):
-    from devices.printer import ReceiptPrinter
-
-    config = load_config(args.config)
-    return ReceiptPrinter(config.printer_by_id(args.printer), config.office)
-
-
 def _status(args: argparse.Namespace) -> int:
-    printer = _printer(args)
-    status = printer.status()
+    status = ask(args, "printer_status", given(printer=args.printer), takes=10)
     if args.json:
-        print(json.dumps({"printer": printer.id, **status.as_dict()}, ensure_ascii=False))
+        print(json.dumps(status, ensure_ascii=False))
     else:
-        print(status.describe(f"Printer {printer.id!r} ({printer.config.address})"))
-        print(f"  health: {status.health}; paper: {status.paper}")
-    return 0 if status.health in ("ok", "warning") else EXIT_DEVICE_PROBLEM
+        print(status.get("message") or f"Printer {status.get('printer')!r}: {status.get('health')}")
+        print(f"  health: {status.get('health')}; paper: {status.get('paper')}")
+    return 0 if status.get("health") in ("ok", "warning") else EXIT_DEVICE_PROBLEM
 
 
 def _test(args: argparse.Namespace) -> int:
-    from devices.printer.samples import sample_badge, sample_receipt
-
-    printer = _printer(args)
-    document = sample_badge(args.badge, args.language) if args.badge else sample_receipt(args.language)
-    result = printer.print_document(document)
-    what = "badge" if args.badge else "test receipt"
-    confirmed = "printed" if result.confirmed else "sent (this printer cannot confirm)"
-    print(f"{what} {confirmed} on {printer.id!r}: {result.bytes_sent} bytes, {printer.columns} columns")
+    result = ask(args, "printer_test", given(printer=args.printer, badge=args.badge, language=args.language),
+                 takes=PRINT_TAKES)
+    what = "badge" if result.get("document") == "badge" or args.badge else "test receipt"
+    confirmed = "printed" if result.get("confirmed") else "sent (this printer cannot confirm)"
+    print(f"{what} {confirmed} on {result.get('printer')!r}: {result.get('bytes')} bytes, "
+          f"{result.get('columns')} columns")
     return 0
 
 
 def _drawer(args: argparse.Namespace) -> int:
-    printer = _printer(args)
-    printer.open_drawer()
-    print(f"cash drawer on {printer.id!r} opened")
-    return 0
+    job = ask(args, "open_drawer", given(printer=args.printer, wait=DRAWER_WAIT), takes=DRAWER_WAIT)
+    printer, state = job.get("printer") or args.printer, job.get("state")
+    if state in ("printed", "sent"):
+        print(f"cash drawer on {printer!r} opened")
+        return 0
+    why = job.get("last_error") or "the printer is not ready"
+    if state == "failed":
+        print(f"cash drawer on {printer!r} NOT opened: {why}")
+    else:  # still waiting in the agent's queue: it opens when the printer is back
+        print(f"cash drawer on {printer!r} not opened yet ({why}); it opens when the printer is back")
+    return EXIT_DEVICE_PROBLEM

@@ -1,17 +1,17 @@
-"""`frontdesk scale read|tare|zero`."""
+"""`frontdesk scale read|tare|zero`: through the agent, which has the scale's port all day."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import threading
 from decimal import Decimal
 
-from agent.cli.common import add_device_command
+from agent.cli.common import add_device_command, agent_for, ask, given
 from contract.config import load_config
 
 UNIT_DECIMALS = {"g": 1, "kg": 4, "oz": 2, "lb": 3}
+STABLE_WAIT = 10.0  # seconds the agent may wait for a stable weight (its limit is 30)
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -25,46 +25,45 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     add_device_command(group, common, "zero", "set the empty scale to zero", _zero, "scale")
 
 
-def _scale(args: argparse.Namespace):
-    from devices.scale import scale_for
-
-    return scale_for(load_config(args.config).scale_by_id(args.scale))
-
-
 def _read(args: argparse.Namespace) -> int:
-    scale = _scale(args)
-    try:
-        if args.watch:
-            return _watch(scale, args)
-        reading = scale.read_stable() if args.stable else scale.read()
-        print(_shown(reading, args))
-        return 0
-    finally:
-        scale.close()
+    from agent.cli.live import reading_from
+
+    if args.watch:
+        return _watch(args)
+    wait = STABLE_WAIT if args.stable else 0.0
+    result = ask(args, "scale_read", given(scale=args.scale, stable=args.stable, timeout=wait or None), takes=wait)
+    print(_shown(reading_from(result), result.get("scale", args.scale), args))
+    return 0
 
 
-def _watch(scale, args: argparse.Namespace) -> int:
+def _watch(args: argparse.Namespace) -> int:
+    """Every reading until Ctrl-C: redrawn on one line on a terminal, one line each otherwise."""
     from devices.scale import ScaleProblem
 
-    stop = threading.Event()
+    config = load_config(args.config)
+    scale_id = args.scale or config.scale_by_id(None).id
+    agent = agent_for(args, config)
+    readings = agent.scale_readings(scale_id)  # subscribed before it connects
     live = sys.stdout.isatty() and not args.json
     try:
-        for event in scale.readings(stop):
-            if isinstance(event, ScaleProblem):
-                text = json.dumps({"problem": event.reason, "message": event.message}) if args.json else event.message
-                print(("\r\033[K" if live else "") + text, flush=True)
-                continue
-            print(("\r\033[K" if live else "") + _shown(event, args), end="" if live else "\n", flush=True)
+        with agent:
+            for event in readings:
+                if isinstance(event, ScaleProblem):
+                    text = (json.dumps({"scale": scale_id, "problem": event.reason, "message": event.message})
+                            if args.json else event.message)
+                    print(("\r\033[K" if live else "") + text, flush=True)
+                    continue
+                print(("\r\033[K" if live else "") + _shown(event, scale_id, args), end="" if live else "\n",
+                      flush=True)
     except KeyboardInterrupt:
-        stop.set()
         if live:
             print()
     return 0
 
 
-def _shown(reading, args: argparse.Namespace) -> str:
+def _shown(reading, scale_id: str | None, args: argparse.Namespace) -> str:
     if args.json:
-        return json.dumps({"scale": args.scale, **reading.as_dict()} if args.scale else reading.as_dict())
+        return json.dumps({"scale": scale_id, **reading.as_dict()} if scale_id else reading.as_dict())
     if reading.condition != "ok":
         return reading.describe()
     unit = args.unit or reading.unit
@@ -73,18 +72,14 @@ def _shown(reading, args: argparse.Namespace) -> str:
 
 
 def _tare(args: argparse.Namespace) -> int:
-    return _act(args, lambda scale: scale.tare(), "tared")
+    return _act(args, "scale_tare", "tared")
 
 
 def _zero(args: argparse.Namespace) -> int:
-    return _act(args, lambda scale: scale.zero(), "set to zero")
+    return _act(args, "scale_zero", "set to zero")
 
 
-def _act(args: argparse.Namespace, action, done: str) -> int:
-    scale = _scale(args)
-    try:
-        action(scale)
-    finally:
-        scale.close()
-    print(f"scale {scale.id!r} {done}")
+def _act(args: argparse.Namespace, command: str, done: str) -> int:
+    result = ask(args, command, given(scale=args.scale), takes=10)
+    print(f"scale {result.get('scale', args.scale)!r} {done}")
     return 0

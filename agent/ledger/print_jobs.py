@@ -141,6 +141,21 @@ class PrintJobs:
             ).fetchone()
         return _job(row) if row else None
 
+    def waiting(self, printer_id: str) -> list[PrintJob]:
+        """Every job still to print on this printer, in order."""
+        marks = ",".join("?" * len(WAITING))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM print_job WHERE printer_id = ? AND state IN ({marks}) ORDER BY id", (printer_id, *WAITING),
+            ).fetchall()
+        return [_job(row) for row in rows]
+
+    def note_waiting(self, job_id: int, why: str) -> None:
+        """Why the job cannot print now; its state stays as it is."""
+        with self._lock:
+            self._db.execute("UPDATE print_job SET last_error = ? WHERE id = ?", (why, job_id))
+            self.changed.notify_all()
+
     def mark(self, job_id: int, state: str, error: str | None = None) -> None:
         printed = clock.now().isoformat() if state == "printed" else None
         attempt = 1 if state == "sending" else 0

@@ -1,23 +1,20 @@
 """Making text from people safe and printable in the printer's code pages.
 
-Three jobs:
-* `refused_characters` and `is_blank` are the rules a print request is checked
-  against where it enters (agent/print_requests.py) and a document checks again
-  when it is made (documents.py): one definition, so an accepted job prints.
-* `sanitize` removes every control and format character, so a visitor named
-  "Bob\\x1dV\\x00" cannot cut paper, kick the drawer or change settings.
-* `Transliterator` decides, per character, how it reaches paper: as is (some
-  code page of the profile has it), folded to the nearest glyph a code page has
-  (Romanian comma-below ș ț -> cedilla ş ţ, typographic quotes -> ASCII), or not
-  at all, in which case the caller prints that line as an image.
+The rules for what text may carry (`refused_characters`, `is_blank`, `sanitize`) are
+shared with the request models and live in contract/text.py; they are re-exported here.
+`Transliterator` decides, per character, how it reaches paper: as is (some code page of
+the profile has it), folded to the nearest glyph a code page has (Romanian comma-below
+ș ț -> cedilla ş ţ, typographic quotes -> ASCII), or not at all, in which case the
+caller prints that line as an image.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from functools import cache
 
 from escpos.magicencode import Encoder
+
+from contract.text import is_blank, refused_characters, sanitize  # noqa: F401 - re-exported
 
 # Nearest glyphs, used only when no code page of the profile has the original.
 # Romanians read the cedilla forms without trouble (they were the only forms in
@@ -28,44 +25,6 @@ FOLDS = {
     "–": "-", "—": "-", "‑": "-", "…": "...", "•": "*", "€": "EUR",
     "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
 }
-
-_UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
-
-
-# Whitespace a field may carry (typed or pasted); `sanitize` turns it into single spaces.
-_WHITESPACE = "\t\r\n"
-
-
-def refused_characters(text: str) -> list[str]:
-    """Characters a request may not carry, in order of first appearance.
-
-    C0/C1 controls (ESC, GS, DLE, CSI, ...) other than tab and line breaks are what a
-    printer obeys as commands. `sanitize` would drop them, but a name that carries them
-    is a sender's bug or an attack, so it is refused with a reason rather than printed
-    silently changed. Lone surrogates (from JSON escapes) are no characters at all.
-    Format, private-use and unassigned characters are harmless and just not printed.
-    """
-    found: dict[str, None] = {}
-    for char in text:
-        if char not in _WHITESPACE and unicodedata.category(char) in ("Cc", "Cs"):
-            found[char] = None
-    return list(found)
-
-
-def is_blank(text: str) -> bool:
-    """Whether nothing of the text would reach paper: empty, spaces, or only invisible characters."""
-    return not sanitize(text)
-
-
-def sanitize(text: str) -> str:
-    """One printable line: control/format characters gone, whitespace runs single."""
-    cleaned = []
-    for char in unicodedata.normalize("NFC", str(text)):
-        if char in "\t\r\n\v\f":
-            cleaned.append(" ")
-        elif unicodedata.category(char) not in _UNSAFE_CATEGORIES:
-            cleaned.append(char)
-    return " ".join("".join(cleaned).split())
 
 
 class Transliterator:

@@ -8,7 +8,7 @@ from pathlib import Path
 from contract.config import QueueConfig
 from devices.queues.cups_client import CupsClient
 from devices.queues.device_ipp import DeviceReport, DeviceUnreachable, ask_device, asks_device
-from devices.queues.errors import InvalidJobOptions, QueueError
+from devices.queues.errors import InvalidJobOptions, JobNotFound, QueueError
 from devices.queues.jobs import JOB_ATTRIBUTES, QueueJob
 from devices.queues.state import PrinterState, QueueState, StateReason, Supply
 
@@ -55,16 +55,27 @@ class PrintQueue:
         return QueueJob.from_cups(job_id, attributes)
 
     def cancel(self, job_id: int) -> None:
+        self._own(job_id)
         self._call(lambda c: c.cancelJob(job_id), "cancel the job", job=job_id)
 
     def hold(self, job_id: int) -> None:
+        self._own(job_id)
         self._call(lambda c: c.setJobHoldUntil(job_id, "indefinite"), "hold the job", job=job_id)
 
     def release(self, job_id: int) -> None:
+        self._own(job_id)
         self._call(lambda c: c.setJobHoldUntil(job_id, "no-hold"), "release the job", job=job_id)
 
     def restart(self, job_id: int) -> None:
+        self._own(job_id)
         self._call(lambda c: c.restartJob(job_id), "restart the job", job=job_id)
+
+    def _own(self, job_id: int) -> None:
+        """CUPS numbers jobs across all its queues: a job id alone would act on another queue's job."""
+        job = self.job(job_id)
+        if job.queue != self.name:
+            raise JobNotFound(f"job {job_id} is not on queue {self.id!r} (CUPS {self.name}); it is on {job.queue!r}",
+                              device_id=self.id)
 
     def pause(self, reason: str = "Paused at the front desk") -> None:
         self._call(lambda c: c.disablePrinter(self.name, reason=reason), "pause the queue")

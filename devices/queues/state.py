@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -66,7 +67,9 @@ class StateReason:
 
     @property
     def code(self) -> str:
-        return _REASONS.get(self.keyword, self.keyword.replace("-", "_"))
+        # Any other keyword as it is, in the contract's form (a-z, 0-9, _): a vendor's
+        # `com.example.tray-jam` becomes `com_example_tray_jam`.
+        return _REASONS.get(self.keyword) or re.sub(r"[^a-z0-9_]", "_", self.keyword.lower())[:64]
 
 
 @dataclass(frozen=True)

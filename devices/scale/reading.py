@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Literal
 
 from contract import clock
+from contract.payload import build
+from contract.states import Weight
 from devices.scale.units import from_grams, to_grams
 
 Condition = Literal["ok", "overload", "underload"]
@@ -49,15 +51,12 @@ class ScaleReading:
         return f"{self.value} {self.unit}" + ("" if self.stable else " (moving)")
 
     def as_dict(self) -> dict:
+        """The `weight` payload (contract.states.Weight): grams and value as JSON numbers, like
+        the ledger's `grams`; grams to the hundredth, value as the scale sent it."""
         grams = self.grams
-        return {
-            "grams": None if grams is None else str(grams.quantize(Decimal("0.01"))),
-            "value": None if self.value is None else str(self.value),
-            "unit": self.unit,
-            "stable": self.stable,
-            "condition": self.condition,
-            "at": self.at.isoformat(),
-        }
+        return build(Weight, grams=None if grams is None else float(grams.quantize(Decimal("0.01"))),
+                     value=None if self.value is None else float(self.value), unit=self.unit, stable=self.stable,
+                     condition=self.condition, at=self.at)
 
 
 @dataclass(frozen=True)

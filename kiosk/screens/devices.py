@@ -5,6 +5,7 @@ from __future__ import annotations
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
+from contract.states import DeviceState
 from kiosk.i18n import N_
 from kiosk.screens.base import KioskScreen, on_ui_thread
 from kiosk.screens.staff import report_print
@@ -65,15 +66,15 @@ class DevicesScreen(KioskScreen):
         text.text = self.t(message)
         return text
 
-    def _device_row(self, device_id: str, state: dict) -> Panel:
-        kind, health = state.get("kind", ""), state.get("health", "offline")
+    def _device_row(self, device_id: str, state: DeviceState) -> Panel:
+        kind, health = state.kind, state.health
         line = Panel(orientation="horizontal", size_hint_y=None, height=u(ROW), padding=[u(10), u(5)],
                      spacing=u(10))
         label = self.names.get(device_id) or device_id
         name = Text(kind="body", size_hint_x=0.3, text=f"{label}\n{self.t(KINDS.get(kind, kind)) if kind else ''}")
         name.bold = True
         line.add_widget(name)
-        words = reasons_in_words(self.tr, state.get("reasons", []))
+        words = reasons_in_words(self.tr, state.reasons)
         condition = Text(kind="small", size_hint_x=0.4, color=theme.HEALTH_COLOURS.get(health, theme.MUTED),
                          text=self.t(HEALTH.get(health, health)) + (f": {words}" if words else ""))
         condition.ref = f"devices.health.{device_id}"

@@ -9,8 +9,13 @@ receipt with one line (print_receipt): the agent has no separate slip document.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from kivy.uix.gridlayout import GridLayout
+
+from contract.payload import PayloadError, parse
+from contract.results import ScaleReadResult
+from contract.states import Weight
 
 from kiosk.i18n import N_, grams, money
 from kiosk.screens.base import KioskScreen, on_ui_thread
@@ -83,7 +88,11 @@ class MailScreen(KioskScreen):
 
     def _read(self, reply: dict) -> None:
         if reply.get("ok"):
-            self.show_weight(reply["result"])
+            try:
+                reading = parse(ScaleReadResult, reply["result"])
+            except PayloadError as error:
+                return self.say(N_("The scale does not answer: {reason}"), theme.DANGER, reason=str(error))
+            self.show_weight(reading)
         else:
             self.say(N_("The scale does not answer: {reason}"), theme.DANGER, reason=reply["error"]["message"])
 
@@ -91,17 +100,18 @@ class MailScreen(KioskScreen):
         if kind == "weight" and self.manager and self.manager.current == self.name:
             self.show_weight()
 
-    def show_weight(self, reading: dict | None = None) -> None:
+    def show_weight(self, reading: Weight | None = None) -> None:
         reading = reading or self.app.link.latest_weight
-        if not reading or reading.get("grams") is None:
+        if reading is None or reading.grams is None:
             self.weight.text = "– g"
             self.tr.bind(self.stability, "text", N_("No reading from the scale"))
             return
-        self.weight.text = grams(reading["grams"], self.tr.language)
-        stable = reading.get("stable")
-        self.tr.bind(self.stability, "text", N_("Stable") if stable else N_("Settling …"))
-        if stable and reading["grams"] != self.grams:
-            self.grams = reading["grams"]
+        # A JSON number (a string from agents before the contract models: the model reads both).
+        weighed = f"{Decimal(str(reading.grams)).quantize(Decimal('0.01'))}"
+        self.weight.text = grams(weighed, self.tr.language)
+        self.tr.bind(self.stability, "text", N_("Stable") if reading.stable else N_("Settling …"))
+        if reading.stable and weighed != self.grams:
+            self.grams = weighed
             self.quote()
 
     def quote(self) -> None:

@@ -18,7 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from manager import payloads
+from contract.events import parse_event
+from contract.records import BadgePrinted, Receipt, SignedIn, SignInAbandoned, parse_ledger, parse_visit
+from contract.states import parse_state
 from manager.history.schema import (
     REMOVED,
     abandoned_sign_ins,
@@ -164,7 +166,7 @@ class History:
         return True
 
     def _record_state(self, conn: Connection, m, pending: dict) -> bool:
-        state = payloads.state(m.payload)
+        state = parse_state(m.payload)
         key = (m.site, m.source_id, m.device)
         change = (state.health, tuple(state.reasons))
         if pending.get(key, self._states.get(key)) == change:
@@ -192,13 +194,13 @@ class History:
         return True
 
     def _record_event(self, conn: Connection, m) -> bool:
-        event = payloads.event(m.payload)
+        event = parse_event(m.payload)
         return self._insert_new(conn, device_events, event_id=event.id, site=m.site, agent=m.source_id,
                                 device=m.device, event=event.event, at=event.at, payload=m.payload)
 
     def _record_ledger(self, conn: Connection, m) -> bool:
-        entry = payloads.ledger(m.payload)
-        if isinstance(entry, payloads.Receipt):
+        entry = parse_ledger(m.payload)
+        if isinstance(entry, Receipt):
             return self._insert_new(conn, receipts, site=m.site, agent=m.source_id, number=entry.number,
                                     at=entry.at, total=entry.total, currency=entry.currency,
                                     payment_method=entry.payment_method, items=entry.items)
@@ -211,16 +213,16 @@ class History:
         """A visit's records may arrive in any order (a kiosk's backlog after an outage, a sign-in
         sent before the manager's first start): whichever comes first makes the row, the others
         fill in their columns. Each fills only what is still NULL, so a repeat changes nothing."""
-        record = payloads.visit(m.payload)
-        if isinstance(record, payloads.SignInAbandoned):
+        record = parse_visit(m.payload)
+        if isinstance(record, SignInAbandoned):
             return self._insert_new(conn, abandoned_sign_ins, event_id=record.id, site=m.site, kiosk=m.source_id,
                                     started_at=record.started_at, seconds=record.seconds, step=record.step)
-        if isinstance(record, payloads.SignedIn):
+        if isinstance(record, SignedIn):
             # pre_registered is NULL exactly while the row's sign-in has not been seen.
             return self._upsert_visit(conn, m, record, visits.c.pre_registered, dict(
                 language=record.language, purpose=record.purpose, pre_registered=record.pre_registered,
                 sign_in_seconds=record.sign_in_seconds))
-        if isinstance(record, payloads.BadgePrinted):
+        if isinstance(record, BadgePrinted):
             return self._upsert_visit(conn, m, record, visits.c.badge_wait_seconds,
                                       dict(badge_wait_seconds=record.waited_seconds))
         return self._upsert_visit(conn, m, record, visits.c.signed_out_at,

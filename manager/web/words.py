@@ -9,62 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+# The words for reason and error codes are the contract's (the CLI says them too); the
+# dashboard's templates and tests reach them here.
+from contract.reasons import ERRORS, REASONS, error_text, readable_code, reason_text  # noqa: F401
+
 HEALTH_LABELS = {"ok": "OK", "warning": "Warning", "error": "Error", "offline": "Offline"}
 HEALTH_ORDER = {"error": 0, "offline": 1, "warning": 2, "ok": 3}
-
-REASONS = {
-    # printers
-    "unreachable": "The agent cannot reach the printer over its cable or network.",
-    "no_status": "The printer does not answer status requests.",
-    "offline": "The device is offline.",
-    "no_confirmation": "The printer did not confirm the end of a job: it may have been switched off or cut off.",
-    "supervisor_restarting": "The agent's loop for this device keeps failing and restarting: a fault of the "
-                             "agent, not of the device. Its log has the details.",
-    "paper_near_end": "The paper roll is nearly used up: have a new roll ready.",
-    "paper_out": "Out of paper: load paper.",
-    "cover_open": "The cover is open: close it.",
-    "cutter_error": "The paper cutter is stuck: open the cover and clear it.",
-    "mechanical_error": "A mechanical fault: check for jammed paper, then switch the printer off and on.",
-    "unrecoverable_error": "The printer reports a fault it cannot clear: switch it off and on, then call service.",
-    "recoverable_error": "The printer reports a passing fault; it should clear by itself.",
-    # scales
-    "no_answer": "The scale does not answer.",
-    "garbled": "The scale sends unreadable data: check its cable and baud rate.",
-    "protocol_error": "The scale answers in an unexpected way: check its protocol setting.",
-    "overload": "Too much weight on the scale.",
-    "underload": "The scale reads below zero: empty the pan and zero it.",
-    # copier and fax queues
-    "jam": "Paper jam: open the machine and remove the jammed paper.",
-    "toner_low": "Toner is low: order a new cartridge.",
-    "toner_empty": "Toner is empty: replace the cartridge.",
-    "supply_low": "A supply is running low.",
-    "door_open": "A door or cover is open: close it.",
-    "paused": "The queue is paused: jobs wait until someone resumes it.",
-    "stopped": "The queue has stopped.",
-    "stopped_with_jobs": "The queue has stopped with jobs waiting.",
-    "not_accepting": "The queue does not accept new jobs.",
-    "device_unreachable": "The print server cannot reach the machine.",
-    "cups_unavailable": "The print server (CUPS) is not running or cannot be reached.",
-    "queue_not_found": "The queue does not exist on the print server: check the queue name in the config.",
-    "media_empty": "Out of paper: load paper.",
-    "media_jam": "Paper jam: open the machine and remove the jammed paper.",
-    # the manager's own
-    "agent_offline": "The agent is offline: this Pi or its connection to the broker is down.",
-    "kiosk_offline": "The kiosk is offline.",
-}
-
-ERRORS = {
-    "invalid_request": "The agent did not accept the request.",
-    "unknown_command": "This agent does not know that command; it may run an older version.",
-    "unknown_device": "The agent does not know that device; its configuration may have changed.",
-    "device_offline": "The device is offline or cannot be reached.",
-    "not_stable": "The scale did not settle.",
-    "internal_error": "The agent ran into an internal error; its log says more.",
-    "agent_unavailable": "The agent did not answer in time: it may be stopped, or the broker unreachable.",
-    "job_not_found": "There is no such job: it may have finished or been cancelled already.",
-    "refused": "The device refused the request.",
-    "invalid_options": "The device did not accept the job's options.",
-}
 
 ACTION_LABELS = {
     "printer_test": "Test print",
@@ -77,16 +27,6 @@ ACTION_LABELS = {
 }
 
 KIND_LABELS = {"printer": "Receipt printer", "scale": "Postage scale", "copier": "Copier", "fax": "Fax"}
-
-
-def readable_code(code: str) -> str:
-    """`marker_waste_almost_full` -> `Marker waste almost full`."""
-    words = str(code).replace("_", " ").replace("-", " ").strip()
-    return words[:1].upper() + words[1:] if words else "Unknown"
-
-
-def reason_text(code: str) -> str:
-    return REASONS.get(code) or f"{readable_code(code)}."
 
 
 def health_label(health: str | None) -> str:
@@ -162,7 +102,7 @@ def reply_text(command: str, device: str, reply: dict[str, Any]) -> str:
         return _success_text(command, device, reply.get("result") or {})
     error = reply.get("error") or {}
     code = str(error.get("code", "internal_error"))
-    words = ERRORS.get(code) or reason_text(code)
+    words = error_text(code)
     detail = str(error.get("message") or "").strip()
     return f"{words} ({detail})" if detail and detail not in words else words
 

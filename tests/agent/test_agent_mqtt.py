@@ -1,48 +1,13 @@
-"""The agent over a real Mosquitto, with the printer and scale simulators and the private cupsd."""
+"""The agent over a real Mosquitto, with the printer and scale simulators and the private cupsd
+(the `rig` of tests/agent/conftest.py)."""
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 import pytest
-from testbed import OFFICE_TOML, Recorder, RunningAgent, wait_until
-
-from contract.config import parse_config
-from devices.scale.simulator import ScaleSimulator
-
-PREFIX = "frontdesk/test/agent/main"
-
-
-def watcher_on(broker) -> Recorder:
-    """What the manager's side sees: everything under frontdesk/ and homeassistant/."""
-    return Recorder(broker, "frontdesk/#", "homeassistant/#", prefix=PREFIX)
-
-
-@pytest.fixture
-def rig(broker, printer_sim, cups_lab, tmp_path):
-    with ScaleSimulator("mt-sics", link=tmp_path / "scale") as scale_sim:
-        scale_sim.state.grams = Decimal("85")
-        config = parse_config(
-            OFFICE_TOML
-            + f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'
-            + f'[agent]\ndata_dir = "{tmp_path / "data"}"\nprinter_interval = 0.3\n'
-            + f'[cups]\nserver = "{cups_lab.server}"\n'
-            + '[[printer]]\nid = "desk-printer"\nconnection = "network"\nhost = "127.0.0.1"\n'
-            + f'port = {printer_sim.port}\nstatus_timeout = 0.3\n'
-            + f'[[scale]]\nid = "mail-scale"\nprotocol = "mt-sics"\ndevice = "{scale_sim.device_path}"\n'
-            + '[[queue]]\nid = "copier"\ncups_name = "Copier"\nkind = "copier"\n'
-            + '[[queue]]\nid = "fax"\ncups_name = "Fax"\nkind = "fax"\n'
-        )
-        watcher = watcher_on(broker)
-        try:
-            with RunningAgent(config):
-                # A client sends commands once the agent is online (it subscribes on connecting).
-                watcher.wait_for(lambda t, p, r: t == f"{PREFIX}/availability" and p == b"online")
-                yield watcher, printer_sim, scale_sim, cups_lab
-        finally:
-            watcher.close()
-
+from testbed import AGENT_PREFIX as PREFIX
+from testbed import wait_until, watcher_on
 
 def test_availability_and_retained_state_of_every_device(rig):
     watcher, *_ = rig
@@ -52,7 +17,7 @@ def test_availability_and_retained_state_of_every_device(rig):
     assert watcher.state("mail-scale", health="ok")["unit"] == "g"
     assert watcher.state("copier")["kind"] == "copier"
     weight = json.loads(watcher.wait_for(lambda t, p, r: t == f"{PREFIX}/devices/mail-scale/weight")[1])
-    assert weight["grams"] == "85.00" and weight["stable"] is True
+    assert weight["grams"] == 85.0 and weight["stable"] is True  # a JSON number, like the ledger's grams
 
 
 def test_a_printer_fault_and_its_recovery_are_state_and_events(rig):
@@ -76,7 +41,7 @@ def test_commands_answer_with_their_correlation_data(rig):
     assert status["ok"] and set(status["result"]["devices"]) == {"desk-printer", "mail-scale", "copier", "fax"}
     assert watcher.command("printer_status", {"printer": "desk-printer"})["result"]["health"] == "ok"
     reading = watcher.command("scale_read", {"stable": True})
-    assert reading["ok"] and reading["result"]["grams"] == "85.00"
+    assert reading["ok"] and reading["result"]["grams"] == 85.0
     quote = watcher.command("postage_quote", {"weight": "85g", "carrier": "deutschepost"})
     assert quote["result"]["options"][0]["mail_class"] == "large_letter"
     assert watcher.command("scale_tare", {})["ok"]

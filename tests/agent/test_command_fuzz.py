@@ -214,8 +214,8 @@ def printers():
 
 def render_accepted(name: str, payload: bytes, printers) -> None:
     """As the agent prints a stored job: validated, stored as JSON, made a document, rendered."""
-    from agent.print_requests import BadgeRequest, ListRequest, ReceiptRequest, badge_from, listing_from, receipt_from
-    from agent.print_requests import stored
+    from agent.print_requests import badge_from, listing_from, receipt_from, stored
+    from contract.commands import BadgeRequest, ListRequest, ReceiptRequest
     from agent.request_json import json_object, payload_limit
     from contract import clock
 

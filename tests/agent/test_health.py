@@ -52,7 +52,24 @@ def test_changes_are_kept_on_disk_and_shown_by_the_command_line(tmp_path):
     history.close()
     config = tmp_path / "frontdesk.toml"
     config.write_text(OFFICE_TOML + f'[agent]\ndata_dir = "{tmp_path / "data"}"\n')
-    shown = run_frontdesk("devices", "history", "--device", "desk", config=config)
+    # --direct: the agent's own file, read while no agent runs (through one, it is its device_history command).
+    shown = run_frontdesk("devices", "history", "--device", "desk", "--direct", config=config)
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
-    assert len(lines) == 3 and "ok" in lines[0] and "paper_out, cover_open" in lines[1]
+    assert len(lines) == 3 and "ok" in lines[0]
+    assert lines[1].endswith("error    Out of paper: load paper. The cover is open: close it.")
+
+
+def test_the_status_command_s_state_is_the_retained_state_itself():
+    """`status` answered with a state lacking `updated` and `v`: it must be the very payload the
+    retained state topic carries (contract.states), so one model reads both."""
+    from contract.states import PrinterState, parse_state
+
+    published = []
+    tracker = HealthTracker("desk", "printer", lambda device, leaf, payload: published.append((leaf, payload)))
+    before = tracker.state()  # nothing read yet: still a state of the contract
+    assert before["health"] == "offline" and parse_state(before).message
+    tracker.report("error", ("paper_out",), paper="out", online=True, cover_open=False, columns=48)
+    retained = [payload for leaf, payload in published if leaf == "state"][-1]
+    assert tracker.state() == retained and {"updated", "v"} <= set(retained)
+    assert isinstance(parse_state(tracker.state()), PrinterState)

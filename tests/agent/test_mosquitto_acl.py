@@ -95,6 +95,7 @@ def logins(acl_broker):
     (AGENT, "homeassistant/sensor/hq_main_desk/health/config", True),
     (AGENT, "frontdesk/hq/kiosk/lobby/replies/1", True),
     (AGENT, "frontdesk/hq/manager/office/replies/1", True),
+    (AGENT, "frontdesk/hq/cli/f00d/replies/1", True),
     (AGENT, "frontdesk/hq/agent/other/availability", False),
     (AGENT, "frontdesk/hq/kiosk/lobby/availability", False),
     (AGENT, "frontdesk/hq/visitors/arrivals", False),
@@ -125,9 +126,11 @@ def test_each_user_may_publish_only_where_the_acl_says(logins, user, topic, allo
 def test_each_user_receives_only_what_it_may_read(acl_broker):
     readers = {user: login(acl_broker, user) for user in PASSWORDS}
     sent = {  # topic: (writer, readers)
-        "frontdesk/hq/agent/main/availability": (AGENT, {KIOSK, MANAGER}),
-        "frontdesk/hq/agent/main/devices/desk/state": (AGENT, {KIOSK, MANAGER}),
-        "frontdesk/hq/agent/main/devices/desk/events": (AGENT, {KIOSK, MANAGER}),
+        # The agent's login reads its own tree: the staff CLI uses it on the Pi.
+        "frontdesk/hq/agent/main/availability": (AGENT, {AGENT, KIOSK, MANAGER}),
+        "frontdesk/hq/agent/main/devices/desk/state": (AGENT, {AGENT, KIOSK, MANAGER}),
+        "frontdesk/hq/agent/main/devices/desk/events": (AGENT, {AGENT, KIOSK, MANAGER}),
+        "frontdesk/hq/cli/f00d/replies/42": (AGENT, {AGENT, MANAGER}),
         "frontdesk/hq/agent/main/cmd/status": (KIOSK, {AGENT, MANAGER}),
         "frontdesk/hq/kiosk/lobby/replies/42": (AGENT, {KIOSK, MANAGER}),
         "frontdesk/hq/kiosk/other/replies/42": (AGENT, {MANAGER}),

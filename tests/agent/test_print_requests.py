@@ -14,7 +14,8 @@ import pytest
 from pydantic import ValidationError
 
 from agent.commands import Commands
-from agent.print_requests import BadgeRequest, ListRequest, ReceiptRequest, badge_from, listing_from, stored
+from agent.print_requests import badge_from, listing_from, stored
+from contract.commands import BadgeRequest, ListRequest, ReceiptRequest
 from agent.runtime import Devices
 from contract import mqtt as contract
 from devices.printer.documents import Badge, Listing, Receipt, ReceiptItem

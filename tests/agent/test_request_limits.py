@@ -85,7 +85,7 @@ def largest(name: str) -> dict:
                 "printer": "desk", "language": "ro", "wait": 60}
     if name == "print_receipt":
         item = {"description": wide * 200, "unit_price": "9999999999.99", "quantity": "999999.999"}
-        return {"items": [item] * 100, "payment_method": wide * 40, "request_id": wide * 128, "wait": 60}
+        return {"items": [item] * 100, "payment_method": wide * 32, "request_id": wide * 128, "wait": 60}
     if name == "fax_send":
         import base64
         import os

@@ -51,7 +51,8 @@ def traffic(count: int) -> list[tuple[str, bytes]]:
                                             supplies=[{"name": "Black Toner", "level": n % 100, "kind": "toner"}])
             messages.append((contract.device_topic(site, agent, device, "state"), contract.encode(payload)))
         elif share < 17:
-            payload = contract.event("job_completed", job=n)
+            payload = contract.event("job_completed", job=n + 1, request_id=None, printer=device, kind="receipt",
+                                     receipt_number=None, state="printed", attempts=1, last_error=None)
             messages.append((contract.device_topic(site, agent, device, "events"), contract.encode(payload)))
         elif share < 19:
             payload = contract.event("receipt_issued", number=f"2026-{n:06d}", total="12.50", currency="EUR",

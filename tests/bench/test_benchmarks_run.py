@@ -17,6 +17,8 @@ BENCHES = {
     "bench_scale.py": [("readings/s over 9600 baud", 2), ("stable reading in the driver", 2)],
     "bench_queues.py": [("CUPS state change -> watcher report", 1), ("idle watching, CPU per hour", 1)],
     "bench_agent.py": [("fault -> state at a subscriber", 3), ("of a core, resident memory", 1)],
+    "bench_commands.py": [("status round trip, printer idle: p50", 1),
+                          ("status round trip, a print waiting for paper: p50", 1), ("while a print waits / idle", 1)],
     "bench_printer_faults.py": [("with Automatic Status Back: fault -> state at a subscriber", 1),
                                 ("without Automatic Status Back (asked every", 2),
                                 ("fault -> state at a subscriber: median", 2), ("of a core", 2)],

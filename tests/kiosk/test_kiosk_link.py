@@ -19,6 +19,7 @@ VISITS = "frontdesk/test/kiosk/lobby/visits"
 KIOSK_AVAILABILITY = "frontdesk/test/kiosk/lobby/availability"
 AGENT_AVAILABILITY = "frontdesk/test/agent/main/availability"
 PERSONAL = ("Ștefan", "Țăranu", "Firma Vizitatorului")
+NOW = "2026-11-23T09:12:03+00:00"
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_a_sign_in_tells_the_host_records_the_visit_and_prints_the_badge(kiosk_r
     link, visits = kiosk
     kiosk_rig.start_agent()
     wait_until(lambda: link.agent_online and "badge-printer" in link.devices, what="agent and printer state")
-    assert link.devices["badge-printer"]["kind"] == "printer" and "agent" in link.seen and "devices" in link.seen
+    assert link.devices["badge-printer"].kind == "printer" and "agent" in link.seen and "devices" in link.seen
     now = datetime.now(timezone.utc)
     with clock.frozen_at(now):  # signed in exactly 42 s after starting
         visit = sign_in(visits, started_at=now - timedelta(seconds=42))
@@ -150,9 +151,9 @@ def test_the_same_visit_sent_twice_prints_one_badge(kiosk_rig, kiosk):
 def test_a_badge_held_by_a_printer_fault_is_marked_printed_when_it_comes_out(kiosk_rig, kiosk, mqtt_recorder):
     link, visits = kiosk
     kiosk_rig.start_agent()
-    wait_until(lambda: link.devices.get("badge-printer", {}).get("health") == "ok")
+    wait_until(lambda: "badge-printer" in link.devices and link.devices["badge-printer"].health == "ok")
     kiosk_rig.printer_sim.state.paper = "out"
-    wait_until(lambda: link.devices["badge-printer"]["health"] == "error", what="paper out seen by the agent")
+    wait_until(lambda: link.devices["badge-printer"].health == "error", what="paper out seen by the agent")
     visit = sign_in(visits, name="Amélie Dubois")
     reply = link.visitor_signed_in(visit).result(30)  # the agent waits `wait` (10 s), then says queued
     assert reply["ok"] and reply["result"]["state"] == "queued" and not visits.get(visit.id).badge_printed
@@ -227,16 +228,27 @@ def test_malformed_messages_are_ignored_and_the_link_goes_on(kiosk_rig, kiosk, m
                            (f"{base}/devices/badge-printer/state", b"[1, 2]"),
                            (f"{base}/devices/mail-scale/weight", b"\xff"), (f"{base}/devices/mail-scale/weight", b"12"),
                            (f"{base}/devices/badge-printer/events", b'{"event": "job_completed", "request_id": 7}'),
-                           (f"{base}/devices/badge-printer/events", b"null")]:
+                           (f"{base}/devices/badge-printer/events", b"null"),
+                           # not the contract: no `at`; a state without its fields; another device's state
+                           (f"{base}/devices/mail-scale/weight", b'{"grams": 85, "stable": true}'),
+                           (f"{base}/devices/badge-printer/state", b'{"device": "badge-printer", "kind": "printer"}'),
+                           (f"{base}/devices/badge-printer/state",
+                            topics.encode(topics.device_state("other", "printer", "error", ["paper_out"], NOW)))]:
         mqtt_recorder.publish(topic, payload)
-    mqtt_recorder.publish(f"{base}/devices/mail-scale/weight", b'{"grams": "85.00", "stable": true}')
+    # An agent from before the contract models sent grams and value as strings: still read, as numbers.
+    mqtt_recorder.publish(f"{base}/devices/mail-scale/weight", b'{"grams": "85.00", "value": "85.0", "unit": "g",'
+                          b' "stable": true, "condition": "ok", "at": "2026-11-23T09:12:33.120+00:00"}')
     wait_until(lambda: link.latest_weight is not None, what="the valid weight")
-    assert link.latest_weight == {"grams": "85.00", "stable": True, "scale": "mail-scale"} and "weight" in link.seen
-    assert link.agent_online and link.devices["badge-printer"]["kind"] == "printer"
+    weight = link.latest_weight
+    assert (weight.scale, weight.grams, weight.value, weight.stable) == ("mail-scale", 85.0, 85.0, True)
+    assert "weight" in link.seen
+    assert link.agent_online and link.devices["badge-printer"].kind == "printer"
+    assert link.devices["badge-printer"].health != "error"
     visit = sign_in(visits)
     assert link.visitor_signed_in(visit).result(30)["result"]["state"] in ("printed", "sent")
     # A retained state cleared (empty payload) drops the device.
-    mqtt_recorder.publish(f"{base}/devices/old-printer/state", b'{"device": "old-printer"}', retain=True)
+    mqtt_recorder.publish(f"{base}/devices/old-printer/state", topics.encode(topics.device_state(
+        "old-printer", "printer", "ok", [], NOW)), retain=True)
     wait_until(lambda: "old-printer" in link.devices)
     mqtt_recorder.publish(f"{base}/devices/old-printer/state", b"", retain=True)
     wait_until(lambda: "old-printer" not in link.devices)

@@ -27,6 +27,12 @@ def iso(moment: datetime | None = None) -> str:
     return (moment or datetime.now(timezone.utc)).isoformat(timespec="milliseconds")
 
 
+def job_fields(job: int, printer: str = "desk-printer") -> dict:
+    """A printed receipt's job, as the agent's job events carry it (contract.events.JobFields)."""
+    return {"job": job, "request_id": None, "printer": printer, "kind": "receipt",
+            "receipt_number": f"2026-{job:06d}", "state": "printed", "attempts": 1, "last_error": None}
+
+
 class FakePublisher:
     """One MQTT connection with a last will, like a real agent's or kiosk's."""
 
@@ -92,6 +98,9 @@ class FakeAgent(FakePublisher):
         for device, payload in self.states.items():
             self.publish(contract.device_topic(self.site, self.id, device, "state"), contract.encode(payload), retain=True)
 
+    def job_completed(self, device: str, job: int) -> dict:
+        return self.event(device, "job_completed", **job_fields(job, device))
+
     def event(self, device: str, name: str, **fields) -> dict:
         payload = contract.event(name, **fields)
         self.publish(contract.device_topic(self.site, self.id, device, "events"), contract.encode(payload))
@@ -143,7 +152,8 @@ class FakeKiosk(FakePublisher):
 
     def arrival(self, name: str) -> None:
         """visitors/arrivals carries names: the manager must never store it."""
-        self.publish(contract.visitor_arrivals(self.site), contract.encode({"name": name, "at": iso()}))
+        self.publish(contract.visitor_arrivals(self.site), contract.encode(contract.arrival(
+            name=name, company=None, host="Ion Popescu", host_email=None, kiosk=self.id, language="en")))
 
 
 class _Broker:

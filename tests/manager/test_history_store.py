@@ -90,9 +90,13 @@ def test_states_are_rows_per_change_and_the_dashboard_sees_the_latest_details(hi
     reopened.close()
 
 
+JOB = {"job": 7, "request_id": None, "printer": "desk-printer", "kind": "receipt", "receipt_number": "2026-000007",
+       "state": "printed", "attempts": 1, "last_error": None}
+
+
 def test_recent_events_newest_first_and_per_site(history):
     for minute, site in [(1, "hq"), (2, "branch"), (3, "hq")]:
-        payload = {**contract.event("job_completed"), "at": (NOW + timedelta(minutes=minute)).isoformat()}
+        payload = {**contract.event("job_completed", **JOB), "at": (NOW + timedelta(minutes=minute)).isoformat()}
         history.record(message(f"{site}/agent/main/devices/copier/events", payload))
     assert [e["at"].minute for e in history.recent_events()] == [33, 32, 31]
     assert [e["site"] for e in history.recent_events(site="branch")] == ["branch"]

@@ -100,7 +100,7 @@ def test_a_restarted_manager_catches_up_without_double_counting(database_url, ru
     config, history, first = running_manager(database_url)
     agent = fake_agent()
     agent.all_ok()
-    before = agent.event("desk-printer", "job_completed", job=1)
+    before = agent.job_completed("desk-printer", 1)
     agent.flush()
     assert wait_until(lambda: count(history, schema.device_events) == 1)
     first.stop()
@@ -143,7 +143,7 @@ def test_a_qos1_redelivery_after_a_crash_before_the_ack_is_stored_once(database_
     crashed.subscribe([(topic, 1) for topic in subscriptions([])])
     crashed.loop_start()
     agent = fake_agent()
-    events = [agent.event("copier", "job_completed", job=n) for n in range(5)]
+    events = [agent.job_completed("copier", n + 1) for n in range(5)]
     agent.receipt("2026-000007")
     agent.flush()
     assert wait_until(lambda: len(got) == 6)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contract import mqtt as topics
+from fake_agents import job_fields
 from manager.history.store import History
 from manager.ingest import parse
 from manager.report.build import collect
@@ -63,7 +64,7 @@ def test_a_day_recorded_by_the_ingest_gives_the_expected_report(history):
         (events, event("cover_open", t(9, 4), health="error"), t(9, 5), False),  # a QoS 1 redelivery
         (printer, state("ok", [], t(9, 10), t(9, 10)), t(9, 10), False),
         (events, event("recovered", t(9, 10), after=["paper_out", "cover_open"], down_seconds=600.0), t(9, 10), False),
-        (events, event("job_completed", t(9, 12), job="j1", state="printed"), t(9, 12), False),
+        (events, event("job_completed", t(9, 12), **job_fields(1)), t(9, 12), False),
         (ledger, {"event": "receipt_issued", "id": "r1", "at": t(9, 12).isoformat(), "number": "2026-000001",
                   "total": "12.50", "currency": "RON", "payment_method": "card", "items": 2}, t(9, 12), False),
         (ledger, {"event": "mail_recorded", "id": "m1", "at": t(10).isoformat(), "entry": "e1", "carrier": "posta-romana",
