@@ -38,6 +38,7 @@ OFFLINE_REASONS = {"unreachable", "offline", "no_answer", "cups_unavailable", "q
 Reply = dict[str, Any]
 Handler = Callable[[Any, Any, Any], "dict[str, Any] | PendingPrint"]
 BOOKS_LANE = "books"  # mail log, postage, history: the agent's own, no device
+CANCEL_ALL_LIMIT = 10_000  # far more jobs than a front desk's queue ever holds
 
 
 class CommandError(Exception):
@@ -80,6 +81,7 @@ class Commands:
             "fax_send": _fax_send,
             **{f"job_{action}": _job_action(action) for action in ("cancel", "hold", "release", "restart")},
             **{f"queue_{action}": _queue_action(action) for action in ("pause", "resume", "accept", "reject")},
+            "queue_cancel_all": _queue_cancel_all,
         }
         assert set(self._handlers) == set(COMMANDS), "every command of contract/commands.py has a handler"
 
@@ -244,6 +246,25 @@ def _queue_action(action: str) -> Handler:
         getattr(queue, action)()
         return {"queue": queue.id, "done": action}
     return act
+
+
+def _queue_cancel_all(commands, request, queue) -> dict[str, Any]:
+    """Cancel every job of the queue not completed yet (pending, held, processing, stopped):
+    Home Assistant's "cancel all jobs" button. One that finished meanwhile is not counted."""
+    from devices.queues.errors import JobNotFound, QueueError
+
+    cancelled = 0
+    for job in queue.jobs("not-completed", limit=CANCEL_ALL_LIMIT):
+        try:
+            queue.cancel(job.id)
+        except JobNotFound:
+            continue
+        except QueueError:
+            if queue.job(job.id).finished:  # CUPS refuses to cancel a job that just completed
+                continue
+            raise
+        cancelled += 1
+    return {"queue": queue.id, "cancelled": cancelled}
 
 
 def _json_object(payload: bytes, limit: int) -> dict[str, Any]:

@@ -262,8 +262,15 @@ def _show_message(client, userdata, message) -> None:
     if topic.leaf == "availability":
         print(f"[mqtt] {topic.owner} {message.payload.decode()}", flush=True)
         return
-    payload = json.loads(message.payload)
-    if topic.leaf == "state":
+    try:
+        payload = json.loads(message.payload)
+        _show_payload(topic, payload)
+    except (ValueError, KeyError, TypeError):  # an exception here would stop paho's thread for good
+        print(f"[mqtt] {message.topic}: {message.payload[:80]!r}", flush=True)
+
+
+def _show_payload(topic, payload: dict) -> None:
+    if topic.leaf == "state" and topic.owner == "agent":  # a kiosk's state is its counts, not a device's
         reasons = ", ".join(payload["reasons"]) or "-"
         print(f"[mqtt] {payload['device']}: {payload['health']} ({reasons})", flush=True)
     elif topic.leaf == "arrivals":

@@ -12,6 +12,8 @@
 * commands in, handed in arrival order to one intake thread (parsing a 15 MiB fax
   must not stall the network loop) that hands each to its device's lane, and
   exactly one reply each to the request's response topic, with its correlation data;
+* a reply only to a client's reply topic of this site (contract.mqtt.parse_topic): a
+  request naming any other response topic is logged and dropped, never carried out;
 * never a command from a retained message: the broker would hand it over again at
   every (re)connect, and one retained `open_drawer` would open the drawer at every
   restart. The agent subscribes with "retain as published", so it sees the flag of a
@@ -211,10 +213,21 @@ class MqttLink:
         if message.retain:
             self._refuse_retained(message, response_topic, correlation)
             return
+        if response_topic and not self._may_reply_to(response_topic):
+            log.warning("refused command %s: its response topic %r is not a client's reply topic "
+                        "(frontdesk/%s/<kiosk|manager|cli>/<id>/replies/...); nothing was done or published",
+                        command, response_topic[:200], self.site)
+            return
         try:
             self._worker.submit(self._answer, command, payload, response_topic, correlation)
         except RuntimeError:
             pass  # shutting down: the requester's timeout tells it
+
+    def _may_reply_to(self, topic: str) -> bool:
+        """Only a client's reply inbox of this site: a reply published anywhere else would speak with
+        the agent's rights, e.g. over its own device state or Home Assistant's discovery."""
+        parsed = contract.parse_topic(topic)
+        return parsed is not None and parsed.leaf == "replies" and parsed.site == self.site
 
     def _refuse_retained(self, message: mqtt.MQTTMessage, response_topic: str | None,
                          correlation: bytes | None) -> None:

@@ -2,8 +2,8 @@
 
 A retained message stays at the broker until someone clears it. When a device leaves the
 config, only the agent that published it knows (after its restart) that it is gone, so the
-agent remembers what it published: the Home Assistant discovery configs (agent/discovery.py)
-and every device's state (agent/runtime.py). On start, what is remembered but no longer
+agent remembers what it published: every device's state (agent/runtime.py; the Home
+Assistant discovery configs have a memory of their own, agent/discovery/memory.py). On start, what is remembered but no longer
 published is cleared with an empty retained message. Such a topic is forgotten only once the
 broker has acknowledged the clearing (`cleared`): an agent that stops before it reached the
 broker clears it again on its next start, and one that did clears nothing needlessly.

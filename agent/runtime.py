@@ -11,6 +11,7 @@ from typing import Any
 from agent.commands import CommandError, Commands
 from agent.discovery import STATUS_TOPIC as DISCOVERY_STATUS
 from agent.discovery import Discovery
+from agent.discovery.devices import configured_devices
 from agent.device_lock import lock_devices
 from agent.health import HealthTracker
 from agent.faxes import FaxOutbox
@@ -94,7 +95,7 @@ class Agent:
         self._build()
         # Home Assistant forgets discovery when it restarts without a persistent broker.
         self.link.watch(DISCOVERY_STATUS, lambda payload: payload == b"online" and self.link.republish_retained())
-        self.discovery.announce([(device_id, t.kind) for device_id, t in self.devices.trackers.items()])
+        self.discovery.announce(configured_devices(config))
         self.published_states = RememberedTopics(
             config.agent.data_dir / STATES_MEMORY,
             # Upgraded from a version that kept no such memory: every device in the agent's own
@@ -159,7 +160,8 @@ class Agent:
                 self.config.agent.data_dir / "fax-outbox",
                 lambda device, name, fields: self._publish(device, "events", contract.event(name, **fields)),
             )
-            self._loops.append(("queues", QueueSupervisor(queues, trackers, {}).run, list(trackers.values())))
+            watching = {"device_interval": self.config.cups.device_poll_interval}
+            self._loops.append(("queues", QueueSupervisor(queues, trackers, watching).run, list(trackers.values())))
 
     def _add(self, kind: str, device_id: str, supervisor, loop) -> None:
         self.devices.by_kind[kind][device_id] = supervisor
@@ -176,7 +178,7 @@ class Agent:
             log.info("%s: %s %s", device_id, payload["health"], ",".join(payload["reasons"]) or "-")
             self.link.publish_state(topic, payload)
             if payload.get("supplies"):
-                self.discovery.supplies_seen(device_id, [supply["name"] for supply in payload["supplies"]])
+                self.discovery.supplies_seen(device_id, [supply["id"] for supply in payload["supplies"]])
         else:
             self.link.publish_event(topic, payload)
 

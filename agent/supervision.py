@@ -322,6 +322,17 @@ class QueueSupervisor:
         if isinstance(change, QueueProblem):
             tracker.report("offline", (change.reason,), message=change.message)
             return
+        active = change.active_job
         tracker.report(change.health, change.problems, state=change.state, accepting=change.accepting,
-                       message=change.message, jobs_waiting=change.stuck_jobs,
-                       supplies=[{"name": s.name, "level": s.level, "kind": s.kind} for s in change.supplies])
+                       message=change.message, jobs_waiting=change.jobs_waiting, jobs_held=change.jobs_held,
+                       active_job=active.as_dict() if active else None,
+                       supplies=_supplies(change.supplies))
+
+
+def _supplies(supplies) -> list[dict[str, Any]]:
+    """As the state carries them: each with its stable id (devices/queues/supplies.py) and thresholds."""
+    from devices.queues.supplies import supply_ids
+
+    return [{"id": supply_id, "name": s.name, "level": s.level, "kind": s.kind, "color": s.color,
+             "low_level": s.low_level, "high_level": s.high_level}
+            for supply_id, s in zip(supply_ids(supplies), supplies)]

@@ -206,6 +206,7 @@ COMMANDS: dict[str, tuple[type[Request], Target | None]] = {
     "queue_resume": (QueueRequest, _QUEUE),
     "queue_accept": (QueueRequest, _QUEUE),
     "queue_reject": (QueueRequest, _QUEUE),
+    "queue_cancel_all": (QueueRequest, _QUEUE),
 }
 REQUESTS: dict[str, type[Request]] = {name: model for name, (model, _) in COMMANDS.items()}
 

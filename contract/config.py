@@ -221,6 +221,8 @@ ScaleConfig = Annotated[
 class CupsConfig(Strict):
     server: str | None = None  # "host:port"; None: the system's CUPS
     timeout: Seconds = 10.0  # longest wait for one answer from cupsd
+    # How often the machine behind an idle queue is asked itself: cupsd hears from it only during jobs.
+    device_poll_interval: Seconds = 30.0
 
 
 class QueueConfig(Strict):

@@ -60,6 +60,11 @@ def kiosk_availability(site: str, kiosk_id: str) -> str:
     return f"{root(site)}/kiosk/{kiosk_id}/availability"
 
 
+def kiosk_state(site: str, kiosk_id: str) -> str:
+    """A kiosk's retained summary: visitors on site, badges waiting (contract.states.KioskState)."""
+    return f"{root(site)}/kiosk/{kiosk_id}/state"
+
+
 def visitor_arrivals(site: str) -> str:
     return f"{root(site)}/visitors/arrivals"
 
@@ -108,6 +113,7 @@ TOPICS = (
     TopicShape("agent/<agent>/ledger", False, 1),
     TopicShape("agent/<agent>/cmd/<command>", False, 1),
     TopicShape("kiosk/<kiosk>/availability", True, 1),
+    TopicShape("kiosk/<kiosk>/state", True, 1),
     TopicShape("kiosk/<kiosk>/visits", False, 1),
     TopicShape("kiosk/<kiosk>/replies/<uuid>", False, 1),
     TopicShape("manager/<id>/replies/<uuid>", False, 1),

@@ -14,5 +14,19 @@ from importlib import resources
 
 @cache
 def known_profiles() -> frozenset[str]:
+    return frozenset(_profiles())
+
+
+def profile_maker(profile: str) -> tuple[str | None, str | None]:
+    """(vendor, model) of a profile, for people ("Epson", "TM-T20II"); None for the generic ones."""
+    entry = _profiles().get(profile) or {}
+    vendor, model = entry.get("vendor"), entry.get("name")
+    if vendor in (None, "Generic"):
+        return None, None
+    return vendor, model
+
+
+@cache
+def _profiles() -> dict:
     database = resources.files("escpos") / "capabilities.json"
-    return frozenset(json.loads(database.read_text(encoding="utf-8"))["profiles"])
+    return json.loads(database.read_text(encoding="utf-8"))["profiles"]

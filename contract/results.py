@@ -189,6 +189,11 @@ class QueueActionResult(Payload):
     done: Literal["pause", "resume", "accept", "reject"]
 
 
+class QueueCancelAllResult(Payload):
+    queue: Text
+    cancelled: Annotated[int, Field(ge=0)]  # the jobs that were not completed and are cancelled now
+
+
 class DeviceChange(Payload):
     device: Text
     kind: Text
@@ -227,5 +232,6 @@ RESULTS: dict[str, type[BaseModel]] = {
     "queue_resume": QueueActionResult,
     "queue_accept": QueueActionResult,
     "queue_reject": QueueActionResult,
+    "queue_cancel_all": QueueCancelAllResult,
     "device_history": DeviceHistoryResult,
 }

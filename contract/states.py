@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Discriminator, Field, StringConstraints, Tag
 
 from contract.payload import Health, Payload, PayloadError, ReasonCode, Text, Time, build, parse
 
-__all__ = ["KINDS", "STATES", "AnyDeviceState", "DeviceState", "PrinterState", "QueueDeviceState", "ScaleState",
+__all__ = ["KINDS", "STATES", "ActiveJob", "AnyDeviceState", "DeviceState", "PrinterState", "QueueDeviceState", "ScaleState",
            "Supply", "Weight", "build_state", "parse_state", "parse_weight"]
 
 CONTRACT_VERSION = 1
@@ -46,9 +46,24 @@ class ScaleState(DeviceState):
 
 
 class Supply(Payload):
+    # The same for one physical supply from read to read, whichever source answered (black,
+    # cyan, waste, supply_2); agents before it sent none.
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")] | None = None
     name: str
     level: int | None  # percent; None when the machine does not know
     kind: str  # toner, ink, wasteToner, ...
+    color: str | None = None
+    low_level: int | None = None  # percent: at or below it the supply is low
+    high_level: int | None = None  # percent: a waste tank this full is almost full
+
+
+class ActiveJob(Payload):
+    """The job a queue is working on."""
+
+    id: Annotated[int, Field(ge=1)]  # the CUPS job
+    name: str  # the job's title
+    owner: str  # initials only: the state is seen by every subscriber
+    pages: Annotated[int, Field(ge=0)] | None  # done so far; None before the first
 
 
 class QueueDeviceState(DeviceState):
@@ -57,7 +72,9 @@ class QueueDeviceState(DeviceState):
     kind: Literal["copier", "fax"]
     state: Literal["idle", "processing", "stopped"] | None = None
     accepting: bool | None = None
-    jobs_waiting: Annotated[int, Field(ge=0)] | None = None  # jobs held up while the queue is stopped
+    jobs_waiting: Annotated[int, Field(ge=0)] | None = None  # pending jobs, not started yet
+    jobs_held: Annotated[int, Field(ge=0)] | None = None  # jobs held until someone releases them
+    active_job: ActiveJob | None = None  # None while idle
     supplies: list[Supply] | None = None
 
 
@@ -106,3 +123,17 @@ class Weight(Payload):
 
 def parse_weight(payload: Any) -> Weight:
     return parse(Weight, payload)
+
+
+class KioskState(Payload):
+    """A kiosk's retained summary (`kiosk/<kiosk>/state`), for Home Assistant: counts only,
+    never a visitor's name."""
+
+    on_site: Annotated[int, Field(ge=0)]  # visitors signed in and not yet out
+    badges_waiting: Annotated[int, Field(ge=0)]  # badges of visitors on site not printed yet
+    updated: Time
+    v: Annotated[int, Field(ge=1)]
+
+
+def build_kiosk_state(**fields: Any) -> dict[str, Any]:
+    return build(KioskState, **fields)

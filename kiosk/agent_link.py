@@ -27,7 +27,9 @@ from contract.mqtt_client import CommandClient, make_client
 from contract.outbox import FILE_NAME as OUTBOX_FILE
 from contract.outbox import EventOutbox
 from contract.results import ScaleReadResult
+from contract.home_assistant import STATUS_TOPIC as HOME_ASSISTANT_STATUS
 from contract.states import DeviceState, parse_state, parse_weight
+from kiosk.home_assistant import KioskInHomeAssistant
 from kiosk.visits import Visit, VisitorLog
 
 log = logging.getLogger("frontdesk.kiosk.link")
@@ -81,6 +83,11 @@ class KioskLink:
         self._client.message_callback_add(self._devices_prefix + "+/state", self._device_state)
         self._client.message_callback_add(self._devices_prefix + "+/weight", self._weight)
         self._client.message_callback_add(self._devices_prefix + "+/events", self._device_event)
+        self.home_assistant = KioskInHomeAssistant(
+            site, kiosk.id, visits, lambda topic, data: self._client.publish(topic, data, qos=1, retain=True))
+        self._client.message_callback_add(
+            HOME_ASSISTANT_STATUS, lambda client, userdata, message: message.payload == b"online"
+            and self.home_assistant.announce())
         # One worker: re-sending badges one after another, in sign-in order.
         self._resender = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kiosk-badges")
         self._resend_pending = threading.Lock()
@@ -108,6 +115,7 @@ class KioskLink:
         self._client.loop_stop()
         self._outbox.close()
         self._resender.shutdown(wait=False, cancel_futures=True)
+        self.home_assistant.stop()
 
     def add_listener(self, callback: Callable[[str], None]) -> None:
         self._listeners.append(callback)
@@ -125,9 +133,11 @@ class KioskLink:
             return
         self._commands.subscribe()
         client.subscribe([(self._agent_topic, 1), (self._devices_prefix + "+/state", 1),
-                          (self._devices_prefix + "+/weight", 0), (self._devices_prefix + "+/events", 1)])
+                          (self._devices_prefix + "+/weight", 0), (self._devices_prefix + "+/events", 1),
+                          (HOME_ASSISTANT_STATUS, 1)])
         # Retained, and republished on every connect: a broker without persistence forgets it.
         client.publish(self._availability, contract.ONLINE, qos=1, retain=True)
+        self.home_assistant.announce()
         self._online.set()
         self._outbox.wake()
         log.info("kiosk connected to %s:%s", self.config.mqtt.host, self.config.mqtt.port)
@@ -219,6 +229,7 @@ class KioskLink:
             "signed_in", visit=visit.id, signed_in_at=_iso(visit.signed_in_at),
             pre_registered=visit.invitation_code is not None, language=visit.language, purpose=visit.purpose,
             started_at=_iso(visit.started_at) if visit.started_at else None)
+        self.home_assistant.changed()
         if not self.agent_online:
             # No one would take the command now; it is re-sent when the agent says online.
             future: concurrent.futures.Future = concurrent.futures.Future()
@@ -232,6 +243,7 @@ class KioskLink:
         self._send_record(
             "signed_out", visit=visit.id, signed_in_at=_iso(visit.signed_in_at),
             duration_seconds=round(max(0.0, (signed_out - visit.signed_in_at).total_seconds()), 1))
+        self.home_assistant.changed()
 
     def sign_in_abandoned(self, started_at: datetime, gave_up_at: datetime, step: str) -> None:
         """A visitor started signing in and walked away (the idle reset came): counted, no data kept."""
@@ -257,6 +269,7 @@ class KioskLink:
         self._send_record(
             "badge_printed", visit=visit.id, signed_in_at=_iso(visit.signed_in_at), printed_at=_iso(printed_at),
             waited_seconds=round(max(0.0, (printed_at - visit.signed_in_at).total_seconds()), 1))
+        self.home_assistant.changed()
 
     def _send_record(self, name: str, **fields: Any) -> None:
         """A visit record for the manager, built with its contract model. One the model refuses

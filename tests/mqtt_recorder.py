@@ -55,8 +55,11 @@ class Recorder:
         self._acks: dict[int, object] = {}
         self._sentinels: set[bytes] = set()
         self._own = f"test/recorder/{uuid.uuid4().hex}"
-        self.inbox, self._sentinel_topic = f"{self._own}/replies", f"{self._own}/sentinel"
-        self._filters = [*filters, f"{self._own}/#"]
+        # Replies come to a reply topic of the agent's site, as a CLI's would: the agent replies nowhere else.
+        site = prefix.split("/")[1] if prefix.startswith("frontdesk/") else "test"
+        self.inbox = f"frontdesk/{site}/cli/recorder-{uuid.uuid4().hex[:12]}/replies/inbox"
+        self._sentinel_topic = f"{self._own}/sentinel"
+        self._filters = [*filters, f"{self._own}/#", self.inbox]
         self._seen = threading.Condition()
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=session or "", protocol=mqtt.MQTTv5)
         self.client.reconnect_delay_set(0.2, 2)  # back soon after a test restarts the broker

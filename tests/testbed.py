@@ -34,6 +34,8 @@ receipt_footer = "Mulțumim pentru vizită!"
 
 
 AGENT_PREFIX = "frontdesk/test/agent/main"
+# How often the agent of the agent tests' rig asks the copier itself ([cups] device_poll_interval).
+RIG_DEVICE_POLL = 1.0
 
 
 def watcher_on(broker) -> Recorder:

@@ -17,10 +17,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from devices.queues import supplies
 from devices.queues.state import StateReason, Supply
 
-_ASKED = ["printer-state-reasons", "printer-state-message", "printer-supply", "printer-supply-description",
-          "marker-names", "marker-levels", "marker-low-levels", "marker-types", "marker-colors"]
+_ASKED = ["printer-state", "printer-state-reasons", "printer-state-message", "printer-supply",
+          "printer-supply-description", "marker-names", "marker-levels", "marker-low-levels", "marker-high-levels",
+          "marker-types", "marker-colors"]
+# printer-state as ipptool -j writes it (an enum shown by name).
+_DEVICE_STATES = {"idle": "idle", "processing": "processing", "stopped": "stopped", 3: "idle", 4: "processing",
+                  5: "stopped"}
 
 _REQUEST = """{
   OPERATION Get-Printer-Attributes
@@ -35,6 +40,7 @@ _REQUEST = """{
 
 @dataclass(frozen=True)
 class DeviceReport:
+    state: str | None  # idle, processing, stopped as the device itself says
     reasons: tuple[StateReason, ...]
     message: str
     supplies: tuple[Supply, ...]
@@ -53,6 +59,7 @@ def ask_device(device_uri: str, timeout: float) -> DeviceReport:
     reasons = attributes.get("printer-state-reasons", [])
     reasons = [reasons] if isinstance(reasons, str) else reasons
     return DeviceReport(
+        state=_DEVICE_STATES.get(attributes.get("printer-state")),
         reasons=tuple(StateReason.parse(r) for r in reasons if r != "none"),
         message=attributes.get("printer-state-message", ""),
         supplies=_supplies(attributes),
@@ -83,31 +90,12 @@ def _get_attributes(device_uri: str, timeout: float) -> dict:
 
 
 def _supplies(attributes: dict) -> tuple[Supply, ...]:
-    """From `printer-supply` (PWG 5100.13 key=value; lists), with their descriptions as names."""
+    """From `printer-supply` (PWG 5100.13), else the marker-* attributes some devices have instead."""
     entries = attributes.get("printer-supply", [])
     entries = [entries] if isinstance(entries, (str, bytes)) else entries
     names = attributes.get("printer-supply-description", [])
     names = [names] if isinstance(names, str) else names
-    supplies = []
-    for index, entry in enumerate(entries):
-        text = _octets(entry)
-        fields = dict(part.split("=", 1) for part in text.split(";") if "=" in part)
-        level, capacity = _number(fields.get("level")), _number(fields.get("maxcapacity")) or 100
-        supplies.append(Supply(
-            name=names[index] if index < len(names) else fields.get("type", f"supply {index + 1}"),
-            level=None if level is None or level < 0 else round(level * 100 / capacity),
-            low_level=None,
-            kind=fields.get("type", "supply"),
-            color=fields.get("colorantname") if fields.get("colorantname") not in (None, "unknown") else None,
-        ))
-    return tuple(supplies)
-
-
-def _number(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
+    return supplies.from_device([_octets(entry) for entry in entries], names) or supplies.from_cups(attributes)
 
 
 def _octets(entry: str) -> str:

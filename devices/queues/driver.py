@@ -9,14 +9,15 @@ from contract.config import QueueConfig
 from devices.queues.cups_client import CupsClient
 from devices.queues.device_ipp import DeviceReport, DeviceUnreachable, ask_device, asks_device
 from devices.queues.errors import InvalidJobOptions, JobNotFound, QueueError
-from devices.queues.jobs import JOB_ATTRIBUTES, QueueJob
-from devices.queues.state import PrinterState, QueueState, StateReason, Supply
+from devices.queues import supplies
+from devices.queues.jobs import JOB_ATTRIBUTES, JobCounts, QueueJob, initials
+from devices.queues.state import ActiveJob, PrinterState, QueueState, StateReason
 
 _PRINTER_STATES: dict[int, PrinterState] = {3: "idle", 4: "processing", 5: "stopped"}
 PRINTER_ATTRIBUTES = [
     "printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs",
-    "marker-names", "marker-levels", "marker-low-levels", "marker-types", "marker-colors",
-    "queued-job-count", "device-uri",
+    "marker-names", "marker-levels", "marker-low-levels", "marker-high-levels", "marker-types", "marker-colors",
+    "device-uri",
 ]
 _SUPPORT_ATTRIBUTES = ["copies-supported", "sides-supported", "media-supported", "media-ready"]
 
@@ -38,7 +39,7 @@ class PrintQueue:
         if asks_device(attributes.get("device-uri")):
             device = self._call(lambda c: _ask_quietly(attributes["device-uri"], self.client.timeout / 2),
                                 "ask the printer itself")
-        return self._snapshot(attributes, device)
+        return self._snapshot(attributes, device, JobCounts.of(self.jobs(limit=10_000)))
 
     def jobs(self, which: str = "not-completed", limit: int = 50) -> list[QueueJob]:
         """Jobs of this queue: 'not-completed' (pending, held, processing, stopped) or 'completed'."""
@@ -138,15 +139,17 @@ class PrintQueue:
             options["media"] = media
         return options
 
-    def _snapshot(self, attributes: dict, device: DeviceReport | DeviceUnreachable | None) -> QueueState:
+    def _snapshot(self, attributes: dict, device: DeviceReport | DeviceUnreachable | None,
+                  jobs: JobCounts) -> QueueState:
         reasons = tuple(
             StateReason.parse(r) for r in _as_tuple(attributes.get("printer-state-reasons", ())) if r != "none"
         )
-        supplies = _supplies(attributes)
+        cups_supplies = supplies.from_cups(attributes)
+        found = cups_supplies
         if isinstance(device, DeviceReport):
             keywords = {r.keyword for r in reasons}
             reasons += tuple(r for r in device.reasons if r.keyword not in keywords)
-            supplies = device.supplies or supplies  # the device is live; CUPS only as of the last job
+            found = supplies.merged(device.supplies, cups_supplies)  # the device is live; CUPS as of the last job
         state = _PRINTER_STATES.get(attributes.get("printer-state", 3), "idle")
         return QueueState(
             queue_id=self.id,
@@ -156,8 +159,10 @@ class PrintQueue:
             accepting=bool(attributes.get("printer-is-accepting-jobs", True)),
             reasons=reasons,
             message=attributes.get("printer-state-message", ""),
-            supplies=supplies,
-            stuck_jobs=attributes.get("queued-job-count", 0) if state == "stopped" else 0,
+            supplies=found,
+            jobs_waiting=jobs.waiting,
+            jobs_held=jobs.held,
+            active_job=_active(jobs.active),
             device_reachable=None if device is None else isinstance(device, DeviceReport),
         )
 
@@ -185,21 +190,10 @@ def _ask_quietly(device_uri: str, timeout: float) -> DeviceReport | DeviceUnreac
         return problem
 
 
-def _supplies(attributes: dict) -> tuple[Supply, ...]:
-    names = _as_tuple(attributes.get("marker-names", ()))
-    columns = [_as_tuple(attributes.get(key, ())) for key in ("marker-levels", "marker-low-levels", "marker-types",
-                                                              "marker-colors")]
-    supplies = []
-    for index, name in enumerate(names):
-        level, low, kind, color = (column[index] if index < len(column) else None for column in columns)
-        supplies.append(Supply(
-            name=name,
-            level=level if isinstance(level, int) and level >= 0 else None,
-            low_level=low if isinstance(low, int) and low >= 0 else None,
-            kind=kind or "supply",
-            color=color,
-        ))
-    return tuple(supplies)
+def _active(job: QueueJob | None) -> ActiveJob | None:
+    if job is None:
+        return None
+    return ActiveJob(id=job.id, name=job.title, owner=initials(job.owner), pages=job.pages)
 
 
 def _as_tuple(value) -> tuple:

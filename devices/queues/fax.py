@@ -51,6 +51,7 @@ class FaxQueue(PrintQueue):
         if self.config.kind != "fax":
             raise InvalidJobOptions(f"queue {self.id!r} is a {self.config.kind}, not a fax queue", device_id=self.id)
         e164 = normalise_fax_number(number, region)
+        self._check_format(Path(path))
         options = {"phone": e164, "faxnumber": e164}
         if cover is None:
             return self._submit([Path(path)], f"Fax to {e164}", options), e164
@@ -58,6 +59,18 @@ class FaxQueue(PrintQueue):
             sheet = Path(folder) / "cover.txt"
             sheet.write_text(_cover_text(cover, e164), encoding="utf-8")
             return self._submit([sheet, Path(path)], f"Fax to {e164}", options), e164
+
+    def _check_format(self, path: Path) -> None:
+        """Refuse a document the queue cannot fax now, rather than have it fail on the line."""
+        found = document_format(path)
+        supported = self._call(lambda c: c.getPrinterAttributes(self.name, requested_attributes=[
+            "document-format-supported"]), "read the formats it accepts").get("document-format-supported", ())
+        accepted = {supported} if isinstance(supported, str) else set(supported)
+        accepted.discard("application/octet-stream")  # raw: passed to the line unconverted, not a document
+        if found not in accepted:
+            raise InvalidJobOptions(
+                f"fax queue {self.id!r} cannot send {path.name}: its format is {found}; it accepts "
+                f"{', '.join(sorted(accepted)) or 'nothing'}", device_id=self.id)
 
     def outcome(self, job_id: int, number: str, timeout: float = 60.0) -> FaxOutcome:
         """Follow a fax until CUPS says it went out or failed (or the time is up)."""
@@ -76,6 +89,29 @@ class FaxQueue(PrintQueue):
             return job.message
         reasons = [r for r in job.reasons if r not in ("none", "job-completed-with-errors")]
         return ", ".join(reasons) or job.state
+
+
+# A document's first bytes -> its MIME type (the formats a fax line is given in practice).
+_SIGNATURES = [
+    (b"%PDF-", "application/pdf"), (b"%!", "application/postscript"), (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"),
+    (b"RaS2", "image/pwg-raster"), (b"UNIRAST", "image/urf"),
+]
+
+
+def document_format(path: Path) -> str:
+    """The document's MIME type from its first bytes; text/plain for UTF-8 text."""
+    with open(path, "rb") as document:
+        head = document.read(4096)
+    for signature, mime in _SIGNATURES:
+        if head.startswith(signature):
+            return mime
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # not merely a character cut at the 4096th byte
+            return "application/octet-stream"
+    return "text/plain" if b"\x00" not in head else "application/octet-stream"
 
 
 def _cover_text(cover: CoverSheet, number: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Literal
@@ -72,3 +73,27 @@ def _time(value) -> datetime | None:
     if not value:
         return None
     return datetime.fromtimestamp(int(value), timezone.utc)
+
+
+def initials(owner: str) -> str:
+    """A job owner's initials (`anna.weber` -> `AW`): who it is, without publishing a name."""
+    words = [word for word in re.split(r"[\s._@-]+", owner.split("@", 1)[0]) if word]
+    return "".join(word[0].upper() for word in words[:3])
+
+
+@dataclass(frozen=True)
+class JobCounts:
+    """What a queue has to do: jobs not started, jobs held, and the one it works on."""
+
+    waiting: int
+    held: int
+    active: QueueJob | None
+
+    @classmethod
+    def of(cls, jobs: list[QueueJob]) -> JobCounts:
+        working = sorted((job for job in jobs if job.state in ("processing", "stopped")), key=lambda job: job.id)
+        return cls(
+            waiting=sum(job.state == "pending" for job in jobs),
+            held=sum(job.state == "held" for job in jobs),
+            active=working[0] if working else None,
+        )

@@ -1,7 +1,8 @@
 """A CUPS queue's state as an immutable snapshot, and what it means for the staff.
 
 `printer-state-reasons` keywords carry a severity suffix (RFC 8011): `-error`,
-`-warning`, `-report`; a keyword without one is an error. `none` means nothing.
+`-warning`, `-report`; a keyword without one is an error, one CUPS cut short is
+completed (devices/queues/reasons.py). `none` means nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from datetime import datetime
 from typing import Literal
 
 from contract import clock
+from devices.queues.reasons import Severity, split_reason
 
-Severity = Literal["error", "warning", "report"]
 Health = Literal["ok", "warning", "error", "offline"]
 # IPP printer-state 3, 4 and 5.
 PrinterState = Literal["idle", "processing", "stopped"]
@@ -45,8 +46,6 @@ _REASONS = {
 }
 # Conditions that are part of normal work, whatever their suffix says.
 _INFORMATIONAL = {"connecting-to-device", "cups-waiting-for-job-completed", "other"}
-# A person stopped the queue on purpose: worth a warning, not an alarm.
-_DELIBERATE = {"paused", "moving-to-paused"}
 # Printers often only "report" these, but the office must order supplies before
 # they run out, so even a -report makes the queue's health a warning.
 _CONSUMABLES = {"toner-low", "toner-empty", "marker-supply-low", "marker-supply-empty", "marker-waste-almost-full",
@@ -60,10 +59,7 @@ class StateReason:
 
     @classmethod
     def parse(cls, raw: str) -> StateReason:
-        for suffix in ("error", "warning", "report"):
-            if raw.endswith(f"-{suffix}"):
-                return cls(raw[: -len(suffix) - 1], suffix)
-        return cls(raw, "warning" if raw in _DELIBERATE else "error")
+        return cls(*split_reason(raw))
 
     @property
     def code(self) -> str:
@@ -77,12 +73,31 @@ class Supply:
     name: str
     level: int | None  # percent; None when the printer does not know (-1, -2, -3 in IPP)
     low_level: int | None
-    kind: str  # toner, ink, wasteToner, ...
-    color: str | None
+    kind: str  # PWG 5100.13's words: toner, ink, wasteToner, ...
+    color: str | None  # black, cyan, ...; None for a waste tank or where unknown
+    high_level: int | None = None  # percent; a waste tank this full is almost full
+
+    @property
+    def waste(self) -> bool:
+        return self.kind.startswith("waste")
 
     @property
     def low(self) -> bool:
-        return self.level is not None and self.low_level is not None and self.level <= self.low_level
+        # An empty waste tank is good news: only what is used up runs low.
+        return not self.waste and self.level is not None and self.low_level is not None and self.level <= self.low_level
+
+
+@dataclass(frozen=True)
+class ActiveJob:
+    """The job the queue is working on; its owner by initials only (personal data)."""
+
+    id: int
+    name: str
+    owner: str
+    pages: int | None
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "owner": self.owner, "pages": self.pages}
 
 
 @dataclass(frozen=True)
@@ -95,9 +110,16 @@ class QueueState:
     reasons: tuple[StateReason, ...]
     message: str
     supplies: tuple[Supply, ...] = ()
-    stuck_jobs: int = 0  # jobs waiting while the queue is stopped
+    jobs_waiting: int = 0  # pending: not started yet
+    jobs_held: int = 0  # held until someone releases them
+    active_job: ActiveJob | None = None
     device_reachable: bool | None = None  # None: not asked (not an IPP device)
     checked_at: datetime = field(default_factory=clock.now)
+
+    @property
+    def stuck_jobs(self) -> int:
+        """Jobs held up because the queue is stopped."""
+        return self.jobs_waiting if self.state == "stopped" else 0
 
     @property
     def problems(self) -> tuple[str, ...]:

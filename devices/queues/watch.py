@@ -4,12 +4,18 @@ CUPS event subscriptions with the pull ("ippget") method: the watcher asks for
 new events every `notify_interval` and reads the queues again only when some
 arrived. The lease is renewed at half its length; a subscription that has
 vanished (cupsd restarted) is created again. Where CUPS refuses subscriptions,
-the queues are read every `poll_interval` instead. Call `run` on a thread of
+the queues are read every `poll_interval` instead.
+
+cupsd sends no event for an idle device: it learns of the machine behind a
+queue only while a job runs. So every `device_interval` without a read, the
+queues are read again, which asks each IPP device itself (PrintQueue.state);
+only what changed is reported. Call `run` on a thread of
 its own: every CUPS call can block for up to the client's timeout.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -51,6 +57,7 @@ class QueueWatcher:
         *,
         notify_interval: float = 0.5,
         poll_interval: float = 5.0,
+        device_interval: float = 30.0,
         subscribe: bool = True,
     ) -> None:
         self.queues = queues
@@ -58,6 +65,8 @@ class QueueWatcher:
         self.on_change = on_change
         self.notify_interval = notify_interval
         self.poll_interval = poll_interval
+        self.device_interval = device_interval
+        self._device_due = 0.0  # when the machines behind the queues are to be asked again
         self.subscribe = subscribe  # False: poll only (a CUPS whose subscriptions misbehave)
         self.subscribed = False
         self._last: dict[str, object] = {}
@@ -87,7 +96,7 @@ class QueueWatcher:
             return
         if time.monotonic() >= self._renew_at:
             self._renew()
-        if self._new_events():
+        if self._new_events() or time.monotonic() >= self._device_due:
             self._read_all()
 
     def _subscribe(self) -> None:
@@ -133,6 +142,7 @@ class QueueWatcher:
                 pass
 
     def _read_all(self) -> None:
+        self._device_due = time.monotonic() + self.device_interval
         for queue in self.queues:
             try:
                 self._emit(queue.id, queue.state())
@@ -153,4 +163,5 @@ class QueueWatcher:
 def _comparable(change: Change) -> object:
     if isinstance(change, QueueProblem):
         return ("problem", change.reason)
-    return (change.state, change.accepting, change.reasons, change.message, change.supplies, change.stuck_jobs)
+    # Everything but the time it was read: a device that came back, a job that started, ...
+    return tuple(getattr(change, f.name) for f in dataclasses.fields(change) if f.name != "checked_at")

@@ -7,7 +7,9 @@ import json
 
 import pytest
 from testbed import AGENT_PREFIX as PREFIX
-from testbed import wait_until, watcher_on
+from testbed import RIG_DEVICE_POLL as DEVICE_POLL
+from ha_schema import check_config, discovery_configs
+from testbed import Recorder, RunningAgent, wait_until, watcher_on
 
 def test_availability_and_retained_state_of_every_device(rig):
     watcher, *_ = rig
@@ -89,55 +91,79 @@ def test_a_broker_restart_gets_availability_and_state_republished(rig, broker):
         fresh.close()
 
 
-# Keys Home Assistant documents for MQTT discovery of these platforms (abbreviations unused).
-COMMON_KEYS = {"name", "unique_id", "object_id", "device", "availability", "entity_category", "icon",
-               "enabled_by_default", "qos"}
-HA_KEYS = {
-    "binary_sensor": COMMON_KEYS | {"state_topic", "value_template", "device_class", "json_attributes_topic",
-                                    "payload_on", "payload_off", "expire_after", "force_update", "off_delay"},
-    "sensor": COMMON_KEYS | {"state_topic", "value_template", "device_class", "unit_of_measurement",
-                             "state_class", "json_attributes_topic", "options", "expire_after", "force_update",
-                             "suggested_display_precision"},
-    "button": COMMON_KEYS | {"command_topic", "payload_press", "command_template", "device_class", "retain"},
-}
+def discovery(watcher, since: int = 0) -> dict[str, dict | None]:
+    return discovery_configs(watcher, since)
 
 
-def discovery(watcher) -> dict[str, dict]:
-    found = {}
-    for topic, payload, _retain in watcher.snapshot():
-        if topic.startswith("homeassistant/") and topic.endswith("/config"):
-            found[topic] = json.loads(payload) if payload else None
-    return found
+def check_against_home_assistant(topic: str, config: dict, node: str) -> None:
+    """The platform's schema (ha_schema), and the agent's devices under the agent's."""
+    check_config(topic, config)
+    assert config["unique_id"].startswith(node) and topic == f"homeassistant/{topic.split('/')[1]}/{node}/" \
+        f"{config['unique_id'].removeprefix(node + '_')}/config", topic
+    device = config["device"]
+    if device["identifiers"] != [node]:  # a Frontdesk device, under the agent's
+        assert device["via_device"] == node and device["identifiers"][0].startswith(node + "_"), topic
+        assert config["availability_mode"] == "all", topic
+        assert config["availability"][0] == {"topic": f"{PREFIX}/availability", "payload_available": "online",
+                                             "payload_not_available": "offline"}, topic
 
 
-def test_home_assistant_discovery_announces_every_device(rig):
+def test_home_assistant_sees_one_device_per_device_with_its_entities(rig):
     watcher, printer_sim, *_ = rig
-    watcher.state("copier")
     watcher.wait_for(lambda t, p, r: "_supply_" in t)  # the copier's toner sensors, once it reported them
     found = discovery(watcher)
     node = "frontdesk_test_main"
-    expected = {
-        f"homeassistant/binary_sensor/{node}/desk_printer_problem/config",
-        f"homeassistant/button/{node}/desk_printer_test_print/config",
-        f"homeassistant/sensor/{node}/mail_scale_weight/config",
-        f"homeassistant/button/{node}/mail_scale_tare/config",
-        f"homeassistant/binary_sensor/{node}/copier_problem/config",
-        f"homeassistant/sensor/{node}/copier_health/config",
-    }
-    assert expected <= set(found), sorted(found)
     for topic, config in found.items():
-        component = topic.split("/")[1]
-        assert set(config) <= HA_KEYS[component], (topic, set(config) - HA_KEYS[component])
-        assert config["unique_id"].startswith(node) and config["device"]["identifiers"] == [node]
-        assert config["availability"][0]["topic"] == f"{PREFIX}/availability"
-    weight = found[f"homeassistant/sensor/{node}/mail_scale_weight/config"]
+        assert config is not None, f"{topic} deleted"
+        check_against_home_assistant(topic, config, node)
+    unique_ids = [config["unique_id"] for config in found.values()]
+    assert len(unique_ids) == len(set(unique_ids))
+    devices = {config["device"]["identifiers"][0]: config["device"] for config in found.values()}
+    assert {name for name in devices} == {node, *(f"{node}_{d}" for d in ("desk_printer", "mail_scale", "copier", "fax"))}
+    assert (devices[f"{node}_desk_printer"]["name"], devices[f"{node}_mail_scale"]["name"]) == ("Desk printer", "Mail scale")
+    entities = {topic.split("/")[-2]: config for topic, config in found.items()}
+    assert {"copier_state", "copier_jobs_waiting", "copier_jobs_held", "copier_pause", "copier_resume",
+            "copier_cancel_all", "fax_events", "mail_scale_zero", "desk_printer_events"} <= set(entities)
+    assert entities["copier_state"]["options"] == ["idle", "processing", "stopped"]
+    assert "fax_sent" in entities["fax_events"]["event_types"]
+    weight = entities["mail_scale_weight"]
     assert (weight["device_class"], weight["unit_of_measurement"]) == ("weight", "g")
     # Pressing the button in Home Assistant publishes payload_press without a response topic.
-    button = found[f"homeassistant/button/{node}/desk_printer_test_print/config"]
+    button = entities["desk_printer_test_print"]
     jobs = len(printer_sim.jobs)
     watcher.publish(button["command_topic"], button["payload_press"])
     wait_until(lambda: any("TOTAL" in job.text_rendering() for job in printer_sim.jobs[jobs:]), 15,
                "the test print from the button")
+    assert watcher.command("queue_cancel_all", {"queue": "copier"})["result"] == {"queue": "copier", "cancelled": 0}
+
+
+def test_an_agent_restart_changes_no_unique_id_and_deletes_no_config(rig_config, broker):
+    # Restarted while CUPS is away, the copier cannot report its supplies: their sensors stay.
+    cups_away = rig_config.model_copy(update={"cups": rig_config.cups.model_copy(update={"server": "127.0.0.1:9"})})
+    watcher = watcher_on(broker)
+    try:
+        runs = []
+        for config, copier in ((rig_config, b'"supplies":[{'), (cups_away, b'"cups_unavailable"')):
+            started = watcher.mark()
+            with RunningAgent(config):
+                watcher.wait_for(lambda t, p, r, copier=copier: t.endswith("/devices/copier/state") and copier in p,
+                                 since=started)
+            # The agent's last word: everything it published before has arrived.
+            watcher.wait_for(lambda t, p, r: t == f"{PREFIX}/availability" and p == b"offline", since=started)
+            runs.append(discovery(watcher, since=started))
+    finally:
+        watcher.close()
+    first, again = runs
+    assert any("_supply_" in topic for topic in first)
+    assert [topic for topic, config in again.items() if config is None] == []
+    assert {topic: config["unique_id"] for topic, config in again.items()} == \
+        {topic: config["unique_id"] for topic, config in first.items()}
+    reader = Recorder(broker, "homeassistant/#")  # what Home Assistant finds at the broker now
+    try:
+        reader.sync()
+        assert discovery(reader) == again
+    finally:
+        reader.close()
 
 
 def test_discovery_is_republished_when_home_assistant_restarts(rig):
@@ -274,3 +300,42 @@ def test_fax_requests_are_validated(rig):
     assert reply["error"]["code"] == "invalid_request" and "base64" in reply["error"]["message"]
     reply = watcher.command("fax_send", {"queue": "copier", "number": "+40213182400", "document": "aGVsbG8="})
     assert reply["error"]["code"] == "invalid_request" and "not a fax" in reply["error"]["message"]
+
+
+def test_the_machine_behind_an_idle_copier_is_watched_without_any_job(rig):
+    watcher, _, _, cups_lab = rig
+    watcher.state("copier", health="ok")
+    cups_lab.set_supply_levels({"black": 5})
+    try:
+        low = watcher.state("copier", health="warning", timeout=2 * DEVICE_POLL + 2)
+        assert "toner_low" in low["reasons"], low
+        names = [supply["name"] for supply in low["supplies"]]
+        assert len(names) == len(set(names)) == 5, names  # one entry per cartridge, not one per source
+    finally:
+        cups_lab.set_supply_levels({"black": 75})
+    watcher.state("copier", health="ok", timeout=2 * DEVICE_POLL + 2)
+
+
+def test_a_job_with_the_waste_tank_almost_full_is_a_warning_not_an_error(rig, tmp_path):
+    watcher, _, _, cups_lab = rig
+    document = tmp_path / "page.txt"
+    document.write_text("A page\n", encoding="utf-8")
+    connection = cups_lab.connection()
+    watcher.state("copier", health="ok")
+    since = watcher.mark()
+    cups_lab.set_supply_levels({"waste": 95})
+    try:
+        # During the job CUPS says `marker-waste-almost-full-warnin` (cut to 31 characters).
+        job_id = connection.printFile("Copier", str(document), "Waste", {})
+        wait_until(lambda: connection.getJobAttributes(job_id)["job-state"] >= 7, 30, "the job finished")
+        warned = watcher.state("copier", health="warning", reasons=["waste_almost_full"], active_job=None)
+        assert (warned["jobs_waiting"], warned["jobs_held"]) == (0, 0)
+    finally:
+        cups_lab.set_supply_levels({"waste": 25})
+        job_id = connection.printFile("Copier", str(document), "Clears the reasons", {})
+        wait_until(lambda: connection.getJobAttributes(job_id)["job-state"] >= 7, 30, "the job finished")
+    watcher.state("copier", health="ok")
+    states = watcher.json_on(f"{PREFIX}/devices/copier/state", since)
+    events = [event["event"] for event in watcher.json_on(f"{PREFIX}/devices/copier/events", since)]
+    assert "error" not in {state["health"] for state in states}, states
+    assert not [event for event in events if event.startswith("marker_")], events

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
 from paho.mqtt.packettypes import PacketTypes
@@ -53,3 +54,29 @@ def test_a_retained_open_drawer_kicks_the_drawer_zero_times_across_restarts(brok
         assert [m for m in late.messages if m.retain] == [], late.messages
     finally:
         late.close()
+
+
+def test_a_request_naming_a_topic_that_is_no_reply_inbox_is_not_carried_out(broker, printer_sim, tmp_path):
+    """The agent replies with its own rights: to its own state, availability or Home Assistant's
+    discovery, a reply would overwrite them (seen with a kiosk's login before this check)."""
+    config = parse_config(agent_toml(broker, printer_sim.port, tmp_path / "data", drawer_pin=2))
+    targets = [f"{PREFIX}/devices/desk-printer/state", f"{PREFIX}/availability", "homeassistant/button/x/config",
+               "frontdesk/other-site/kiosk/lobby/replies/1"]
+    till = Recorder(broker, f"{PREFIX}/#", "homeassistant/#", "frontdesk/other-site/#")
+    try:
+        with RunningAgent(config):
+            till.wait_for(lambda t, p, r: t == f"{PREFIX}/availability" and p == b"online")
+            since = till.mark()
+            for target in targets:
+                properties = Properties(PacketTypes.PUBLISH)
+                properties.ResponseTopic, properties.CorrelationData = target, uuid.uuid4().bytes
+                till.publish(DRAWER, b'{"wait": 0}', properties=properties)
+            # The sentinel: on the printer's lane, after the drawer requests had each been stored.
+            assert till.command("printer_status", {})["ok"]
+            replies = [m for m in till.snapshot(since) if m.topic in targets and m.payload.startswith(b'{"ok"')]
+            assert replies == []
+        with sqlite3.connect(tmp_path / "data" / "print-jobs.db") as jobs:
+            assert jobs.execute("SELECT count(*) FROM print_job").fetchone()[0] == 0
+        assert kicks(printer_sim) == 0
+    finally:
+        till.close()

@@ -1,4 +1,5 @@
-"""CUPS queues: time from a state change in cupsd to the watcher reporting it, and idle CPU.
+"""CUPS queues: time from a state change in cupsd to the watcher reporting it, idle CPU, and
+what asking the machines behind two queues every 30 s costs (the agent and its ipptool runs).
 
 Run: .venv/bin/python tests/bench/bench_queues.py [--quick]   (as root: it starts a private cupsd)
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import queue
+import resource
 import sys
 import tempfile
 import threading
@@ -67,7 +69,53 @@ def main() -> None:
               f"measured over {idle:g} s")
         stop.set()
         thread.join(timeout=30)
+        measure_device_polling(lab, client, rounds=6 if quick else 40)
         client.close()
+
+
+def measure_device_polling(lab: CupsLab, client: CupsClient, rounds: int, every: float = 30.0) -> None:
+    """CPU of one round of device polls (both queues, ipptool included), run back to back at a
+    short interval, then as a share of a core at one round every `every` seconds."""
+    lab.lpadmin("-p", "Copier2", "-v", lab.copier_uri, "-m", "everywhere", "-E")
+    config = parse_config(f'[cups]\nserver = "{lab.server}"\n'
+                          '[[queue]]\nid = "copier"\ncups_name = "Copier"\nkind = "copier"\n'
+                          '[[queue]]\nid = "copier2"\ncups_name = "Copier2"\nkind = "copier"\n')
+    queues = [queue_for(queue_config, client) for queue_config in config.queue]
+    reads = threading.Semaphore(0)
+    for polled in queues:
+        polled.state = _counted(polled.state, reads)
+    interval = 0.25
+    watcher = QueueWatcher(queues, client, lambda change: None, device_interval=interval)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    for _ in range(len(queues)):
+        reads.acquire(timeout=30)  # the first round: subscribing and connecting are not the poll's cost
+    started, wall = _cpu_with_children(), time.monotonic()
+    for _ in range(rounds * len(queues)):
+        reads.acquire(timeout=30)
+    used, wall = _cpu_with_children() - started, time.monotonic() - wall
+    stop.set()
+    thread.join(timeout=30)
+    # The event pulls in between are counted too: the figure is an upper bound.
+    per_round = used / rounds
+    print(f"device polling, {len(queues)} queues every {every:g} s: {per_round * 1000:.1f} ms CPU per round "
+          f"(agent + ipptool; {rounds} rounds in {wall:.1f} s) -> {per_round / every:.3%} of a core")
+
+
+def _counted(read, reads: threading.Semaphore):
+    def counted_read():
+        try:
+            return read()
+        finally:
+            reads.release()
+    return counted_read
+
+
+def _cpu_with_children() -> float:
+    """This process's CPU and that of its finished children (the ipptool runs)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 if __name__ == "__main__":

@@ -129,6 +129,7 @@ def test_an_unknown_event_name_is_a_reason_the_device_newly_has():
     (contract.command_topic("hq", "main", "status"), ("agent", "main", "cmd", None, "status")),
     (contract.kiosk_availability("hq", "lobby"), ("kiosk", "lobby", "availability", None, None)),
     (contract.kiosk_visits("hq", "lobby"), ("kiosk", "lobby", "visits", None, None)),
+    (contract.kiosk_state("hq", "lobby"), ("kiosk", "lobby", "state", None, None)),
     (contract.kiosk_replies("hq", "lobby") + "/abc", ("kiosk", "lobby", "replies", None, None)),
     (contract.manager_replies("hq", "m") + "/abc", ("manager", "m", "replies", None, None)),
     (contract.cli_replies("hq", "run1") + "/abc", ("cli", "run1", "replies", None, None)),
@@ -165,7 +166,7 @@ def test_every_code_has_its_words():
 
 def test_every_error_a_device_or_the_postage_raises_is_an_error_code():
     """agent/commands.py replies with a device error's reason (device_offline for some)."""
-    from agent.commands import _OFFLINE_REASONS
+    from agent.commands import OFFLINE_REASONS
     from agent.postage import errors as postage
     from devices import errors
 
@@ -175,7 +176,7 @@ def test_every_error_a_device_or_the_postage_raises_is_an_error_code():
     import devices.printer.errors, devices.queues.errors, devices.scale.errors  # noqa: E401, F401 - registers them
 
     raised = {cls.reason for cls in subclasses(errors.DeviceError) | subclasses(postage.PostageError)}
-    assert raised - _OFFLINE_REASONS <= set(ErrorCode), raised - _OFFLINE_REASONS - set(ErrorCode)
+    assert raised - OFFLINE_REASONS <= set(ErrorCode), raised - OFFLINE_REASONS - set(ErrorCode)
     assert contract.INVALID_REQUEST == "invalid_request" and contract.AGENT_UNAVAILABLE in set(ErrorCode)
 
 

@@ -6,7 +6,8 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from testbed import wait_until
+from ha_schema import check_config, discovery_configs
+from testbed import Recorder, wait_until
 
 from contract import clock
 from contract import mqtt as topics
@@ -113,6 +114,25 @@ def test_no_retained_topic_carries_personal_data(kiosk_rig, kiosk, new_recorder)
     assert {t for t, _ in retained} >= {KIOSK_AVAILABILITY, AGENT_AVAILABILITY}
     for topic, payload in retained:
         assert not any(word.encode() in payload for word in PERSONAL), topic
+
+
+def test_the_kiosk_is_a_home_assistant_device_with_its_visitors_and_badges(kiosk, broker):
+    link, visits = kiosk
+    link.visitor_signed_in(sign_in(visits))  # the agent is down: the badge waits
+    reader = Recorder(broker, "homeassistant/#", "frontdesk/test/kiosk/#")  # what HA finds retained
+    try:
+        state = reader.wait_for(lambda t, p, r: t == "frontdesk/test/kiosk/lobby/state" and b'"on_site":1' in p)
+        assert json.loads(state.payload)["badges_waiting"] == 1
+        assert not any(word.encode() in state.payload for word in PERSONAL)
+        reader.sync()
+        configs = discovery_configs(reader)
+        assert {topic.split("/")[-2] for topic in configs} == {"test_online", "test_on_site", "test_badges_waiting"}
+        for topic, config in configs.items():
+            check_config(topic, config)
+            assert topic.split("/")[2] == "frontdesk_kiosk_lobby"  # the node the example ACL grants the kiosk
+            assert config["device"]["identifiers"] == ["frontdesk_test_kiosk_lobby"]
+    finally:
+        reader.close()
 
 
 def test_a_badge_signed_in_while_the_agent_is_down_prints_once_when_it_is_back(kiosk_rig, kiosk):

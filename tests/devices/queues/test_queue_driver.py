@@ -21,6 +21,7 @@ from devices.queues import (
     QueueWatcher,
     queue_for,
 )
+from devices.queues.jobs import initials
 
 @pytest.fixture
 def client(cups_lab):
@@ -250,3 +251,56 @@ def test_polling_watcher_sees_a_deleted_queue_and_its_return(client, cups_lab):
         stop.set()
         thread.join(timeout=30)
         cups_lab.lpadmin("-x", "Temp")
+
+
+def test_an_idle_copier_switched_off_is_offline_within_two_device_polls(copier, client, cups_lab):
+    # cupsd sends no event for an idle device: only asking the machine itself notices.
+    interval = 0.5
+    reported = Changes()
+    watcher = QueueWatcher([copier], client, reported.record, device_interval=interval)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,))
+    thread.start()
+    try:
+        reported.wait_for(lambda c: isinstance(c, QueueState) and c.health == "ok")
+        cups_lab.stop_copier()
+        try:
+            reported.wait_for(lambda c: isinstance(c, QueueState) and c.health == "offline", timeout=2 * interval + 0.5)
+        finally:
+            cups_lab.start_copier()
+        reported.wait_for(lambda c: isinstance(c, QueueState) and c.health == "ok" and reported.seen.index(c) > 1)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+def test_the_jobs_of_a_queue_are_counted_and_the_active_one_named(copier, document, cups_lab):
+    copier.pause()  # keep the jobs in the queue while we look at them
+    try:
+        waiting, held = copier.print_file(document, title="Minutes"), copier.print_file(document)
+        copier.hold(held)
+        state = copier.state()
+        assert (state.jobs_waiting, state.jobs_held, state.active_job) == (1, 1, None)
+        copier.cancel(waiting)
+        copier.cancel(held)
+    finally:
+        copier.resume()
+    cups_lab.stop_copier()  # the job stays processing while the copier is off
+    try:
+        job_id = copier.print_file(document, title="Agenda")
+        wait_until(lambda: copier.state().active_job is not None, 20, "the job processing")
+        active = copier.state().active_job
+        assert (active.id, active.name, active.owner) == (job_id, "Agenda", initials(copier.job(job_id).owner))
+        assert active.owner.isupper() and len(active.owner) <= 3
+    finally:
+        cups_lab.start_copier()
+    assert copier.wait_for(job_id, timeout=30).state == "completed"
+
+
+def test_a_fax_in_a_format_the_queue_cannot_take_is_refused_before_submission(fax, tmp_path, cups_lab):
+    sent = len(cups_lab.sent_faxes())
+    archive = tmp_path / "minutes.zip"
+    archive.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)
+    with pytest.raises(InvalidJobOptions, match=r"cannot send minutes.zip: its format is application/octet-stream; it accepts .*application/pdf"):
+        fax.send_fax(archive, "+40 21 318 2400")
+    assert len(cups_lab.sent_faxes()) == sent

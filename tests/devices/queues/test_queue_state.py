@@ -38,7 +38,7 @@ def test_reasons_to_problems_and_health(reasons, problems, health):
 
 
 def test_a_stopped_queue_with_jobs_stuck_is_a_fault_of_its_own():
-    snapshot = state(state="stopped", stuck_jobs=3)
+    snapshot = state(state="stopped", jobs_waiting=3)
     assert snapshot.problems[:2] == ("stopped_with_jobs", "stopped") and snapshot.health == "error"
     assert state("paused", state="stopped").health == "warning"
 
@@ -53,3 +53,36 @@ def test_not_accepting_and_low_supplies_are_warnings():
 def test_an_unreachable_device_is_offline():
     snapshot = state(device_reachable=False)
     assert snapshot.health == "offline" and snapshot.problems == ("device_unreachable",)
+
+
+@pytest.mark.parametrize("raw, keyword, severity", [
+    ("marker-waste-almost-full-warnin", "marker-waste-almost-full", "warning"),  # CUPS keeps 31 characters
+    ("marker-waste-toner-receptacle-a", "marker-waste-toner-receptacle-almost-full", "warning"),  # suffix gone
+    ("media-path-pick-roller-life-ove", "media-path-pick-roller-life-over", "warning"),
+    ("com.example.feeder-overheated-e", "com.example.feeder-overheated", "error"),  # a vendor's, suffix cut
+    ("door-open", "door-open", "error"),  # whole, without a suffix: an error still
+])
+def test_keywords_cut_short_by_cups_are_completed(raw, keyword, severity):
+    assert StateReason.parse(raw) == StateReason(keyword, severity)
+    assert state(raw).health != "error" or severity == "error"
+
+
+def test_one_supply_list_whichever_source_answered():
+    from devices.queues import supplies
+
+    cups = supplies.from_cups({
+        "marker-names": ["Waste Toner", "Black Toner"], "marker-types": ["waste-toner", "toner"],
+        "marker-colors": ["none", "#000000"], "marker-levels": [25, 75], "marker-low-levels": [0, 10],
+        "marker-high-levels": [90, 100]})
+    device = supplies.from_device([
+        "index=1;class=receptacleThatIsFilled;type=wasteInk;level=95;maxcapacity=100;colorantname=unknown;",
+        "index=2;class=supplyThatIsConsumed;type=ink;level=5;maxcapacity=100;colorantname=black;"],
+        ["Ink Waste Tank", "Black Ink"])
+    waste, black = supplies.merged(device, cups)
+    assert (black.name, black.level, black.low_level, black.color) == ("Black Toner", 5, 10, "black")
+    assert (waste.name, waste.level, waste.high_level, waste.low) == ("Waste Toner", 95, 90, False)
+    assert [s.name for s in supplies.merged((), cups)] == ["Waste Toner", "Black Toner"]
+    assert state(supplies=(black,)).problems == ("ink_low:Black Toner",)
+    # One id per cartridge, however its source names ("Black Ink", "Black Toner") and types it.
+    ids = ["waste", "black"]
+    assert supplies.supply_ids(device) == supplies.supply_ids(cups) == supplies.supply_ids((waste, black)) == ids
