@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent import office_commands, print_commands
-from agent.lanes import Lanes
+from agent.lanes import LaneFull, Lanes
 from agent.ledger.mail_log import FILE_NAME as MAIL_LOG_FILE
 from agent.ledger.mail_log import MailLog
 from agent.print_commands import PendingPrint, PrintReplies
@@ -138,6 +138,8 @@ class Commands:
             return
         try:
             self._lanes.submit(lane, lambda: self._run(name, request, device, respond))
+        except LaneFull as full:
+            respond(contract.error_reply(ErrorCode.DEVICE_BUSY, f"{full}; try again in a moment"))
         except RuntimeError:
             pass  # shutting down: the requester's timeout tells it
 

@@ -19,6 +19,13 @@ log = logging.getLogger("frontdesk.agent.lanes")
 # Lanes busy at once. Each device is a lane (and the agent's own books one more), so this
 # is more than a Pi's devices; the rest wait their turn rather than start more threads.
 WORKERS = 8
+# Commands one lane may hold waiting: a client flooding a slow device is told it is busy
+# (LaneFull) rather than filling the Pi's memory with requests nobody waits for any more.
+BACKLOG = 100
+
+
+class LaneFull(Exception):
+    """The lane already holds BACKLOG commands waiting."""
 
 
 class Lanes:
@@ -28,10 +35,13 @@ class Lanes:
         self._lock = threading.Lock()
 
     def submit(self, lane: str, work: Callable[[], None]) -> None:
-        """Run `work` after everything submitted to `lane` before it. Raises RuntimeError after stop()."""
+        """Run `work` after everything submitted to `lane` before it. Raises LaneFull when the lane
+        holds BACKLOG commands already, RuntimeError after stop()."""
         with self._lock:
             backlog = self._backlog.get(lane)
             if backlog is not None:
+                if len(backlog) >= BACKLOG:
+                    raise LaneFull(f"{len(backlog)} commands are waiting for {lane}")
                 backlog.append(work)
                 return
             self._backlog[lane] = deque([work])

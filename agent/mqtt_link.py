@@ -14,6 +14,8 @@
   exactly one reply each to the request's response topic, with its correlation data;
 * a reply only to a client's reply topic of this site (contract.mqtt.parse_topic): a
   request naming any other response topic is logged and dropped, never carried out;
+  the reply topic names the client's role, and a command that role may not send is
+  refused with `permission_denied` (contract.commands.may_send);
 * never a command from a retained message: the broker would hand it over again at
   every (re)connect, and one retained `open_drawer` would open the drawer at every
   restart. The agent subscribes with "retain as published", so it sees the flag of a
@@ -37,9 +39,11 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from agent.request_json import LARGEST as LARGEST_COMMAND
 from contract import mqtt as contract
+from contract.commands import may_send
 from contract.config import MqttConfig
 from contract.mqtt_client import BrokerTrouble, make_client
 from contract.outbox import EventOutbox
+from contract.reasons import ErrorCode
 
 log = logging.getLogger("frontdesk.agent.mqtt")
 
@@ -218,6 +222,10 @@ class MqttLink:
                         "(frontdesk/%s/<kiosk|manager|cli>/<id>/replies/...); nothing was done or published",
                         command, response_topic[:200], self.site)
             return
+        role = contract.parse_topic(response_topic).owner if response_topic else None
+        if not may_send(role, command):
+            self._refuse_role(command, role, response_topic, correlation)
+            return
         try:
             self._worker.submit(self._answer, command, payload, response_topic, correlation)
         except RuntimeError:
@@ -228,6 +236,15 @@ class MqttLink:
         the agent's rights, e.g. over its own device state or Home Assistant's discovery."""
         parsed = contract.parse_topic(topic)
         return parsed is not None and parsed.leaf == "replies" and parsed.site == self.site
+
+    def _refuse_role(self, command: str, role: str | None, response_topic: str | None,
+                     correlation: bytes | None) -> None:
+        who = f"a {role}" if role else "a request without a response topic (a button)"
+        log.warning("refused command %s from %s: that role may not send it (contract/commands.py ROLE_COMMANDS)",
+                    command, who)
+        if response_topic:
+            self._reply(response_topic, correlation, contract.error_reply(
+                ErrorCode.PERMISSION_DENIED, f"{who} may not send {command}; the staff CLI at the Pi may"))
 
     def _refuse_retained(self, message: mqtt.MQTTMessage, response_topic: str | None,
                          correlation: bytes | None) -> None:

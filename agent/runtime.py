@@ -81,7 +81,7 @@ class Agent:
         self.device_history.forget_old()
         self.commands = Commands(self.devices, config.postage.carrier, config.agent.data_dir, config.office,
                                  history=self.device_history)
-        self.link = MqttLink(config.mqtt, config.site, self.agent_id, self.commands.dispatch,
+        self.link = MqttLink(config.mqtt_for("agent"), config.site, self.agent_id, self.commands.dispatch,
                              outbox_path=config.agent.data_dir / OUTBOX_FILE)
         ledger_topic = contract.agent_ledger(config.site, self.agent_id)
         self.commands.on_ledger = lambda record: self.link.publish_event(ledger_topic, record)

@@ -214,3 +214,24 @@ REQUESTS: dict[str, type[Request]] = {name: model for name, (model, _) in COMMAN
 def target(command: str) -> Target | None:
     entry = COMMANDS.get(command)
     return entry[1] if entry else None
+
+
+# Who may send what, told by where the reply goes (a client's reply topic names its role:
+# kiosk/, manager/, cli/), and None for a request without a reply (Home Assistant's buttons).
+# The broker's ACL (docs/mosquitto/frontdesk.acl) is the real guard; this is the agent's
+# second line, for a broker set up more loosely than the example. The staff CLI may send
+# everything: it is the staff at the Pi.
+ROLE_COMMANDS: dict[str | None, frozenset[str]] = {
+    "kiosk": frozenset({"status", "print_badge", "print_receipt", "print_list", "printer_test", "forget_jobs",
+                        "scale_read", "scale_tare", "postage_quote", "mail_record", "queue_status",
+                        "job_cancel", "job_hold", "job_release"}),
+    "manager": frozenset({"status", "printer_test", "queue_status", "queue_pause", "queue_resume",
+                          "job_cancel", "job_hold", "job_release"}),
+    "cli": frozenset(COMMANDS),
+    None: frozenset({"printer_test", "scale_tare", "scale_zero", "queue_pause", "queue_resume", "queue_cancel_all"}),
+}
+
+
+def may_send(role: str | None, command: str) -> bool:
+    """Whether a client of `role` may send `command`; an unknown command is for the agent to refuse."""
+    return command not in COMMANDS or command in ROLE_COMMANDS.get(role, frozenset())

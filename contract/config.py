@@ -20,8 +20,9 @@ from contract.config_base import DeviceId, Port, Seconds, Strict
 from contract.config_errors import ConfigError, describe_validation_error
 from contract.kiosk_config import KioskConfig
 from contract.manager_config import ManagerConfig
+from contract.mqtt_config import MqttConfig, MqttLogin, TlsConfig, merged_login, with_password
 
-__all__ = ["ConfigError", "FrontdeskConfig", "PrinterConfig", "load_config", "parse_config"]
+__all__ = ["ConfigError", "FrontdeskConfig", "MqttConfig", "PrinterConfig", "TlsConfig", "load_config", "parse_config"]
 
 DEFAULT_CONFIG_PATH = Path("/etc/frontdesk/frontdesk.toml")
 CONFIG_ENV_VAR = "FRONTDESK_CONFIG"
@@ -57,20 +58,6 @@ class OfficeConfig(Strict):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use a name such as 'Europe/Bucharest'") from None
         return value
-
-
-class TlsConfig(Strict):
-    ca_file: Path | None = None
-    cert_file: Path | None = None
-    key_file: Path | None = None
-
-
-class MqttConfig(Strict):
-    host: str = "localhost"
-    port: Port = 1883
-    username: str | None = None
-    password: str | None = None
-    tls: TlsConfig | None = None
 
 
 class PrinterBase(Strict):
@@ -248,6 +235,16 @@ class PostageConfig(Strict):
     carrier: str = "usps"
 
 
+class CliConfig(Strict):
+    """`[cli]`: the staff command line `frontdesk`, when it has a login of its own."""
+
+    mqtt: MqttLogin | None = None
+
+
+# Which process logs in with which section; those without an override use `[mqtt]`.
+MqttUser = Literal["agent", "kiosk", "manager", "cli"]
+
+
 class FrontdeskConfig(Strict):
     site: DeviceId = "office"
     office: OfficeConfig = OfficeConfig()
@@ -260,6 +257,7 @@ class FrontdeskConfig(Strict):
     queue: list[QueueConfig] = []
     kiosk: KioskConfig = KioskConfig()
     manager: ManagerConfig = ManagerConfig()
+    cli: CliConfig = CliConfig()
 
     @model_validator(mode="after")
     def _unique_device_ids(self) -> FrontdeskConfig:
@@ -283,6 +281,22 @@ class FrontdeskConfig(Strict):
             raise ConfigError(*(f"{key}: required; every kiosk field needs a label in the office "
                                 f"language {self.office.language!r}" for key in missing))
         return self
+
+    def mqtt_section(self, program: MqttUser) -> str:
+        """The config section `program` takes its login from: `kiosk.mqtt`, or `mqtt`."""
+        return f"{program}.mqtt" if self._mqtt_override(program) is not None else "mqtt"
+
+    def mqtt_login(self, program: MqttUser) -> MqttConfig:
+        """`program`'s broker settings and login, its password file not read yet."""
+        return merged_login(self.mqtt, self._mqtt_override(program))
+
+    def mqtt_for(self, program: MqttUser) -> MqttConfig:
+        """What `program` connects with: its own login over `[mqtt]`, the password file read.
+        A password file it cannot read is a ConfigError naming the key, the file and the user."""
+        return with_password(self.mqtt_login(program), self.mqtt_section(program))
+
+    def _mqtt_override(self, program: MqttUser) -> MqttLogin | None:
+        return None if program == "agent" else getattr(self, program).mqtt
 
     def printer_by_id(self, printer_id: str | None) -> PrinterConfig:
         return self._device("printer", printer_id)

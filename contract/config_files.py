@@ -20,10 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from contract.config import FrontdeskConfig, MqttConfig, config_path, load_config
+from contract.config import FrontdeskConfig, config_path, load_config
 from contract.config_errors import ConfigError
+from contract.mqtt_config import user_name, with_password
 
-Program = Literal["agent", "kiosk", "manager"]
+Program = Literal["agent", "kiosk", "manager", "cli"]
 
 # access() with the effective ids where the platform has it: a setuid wrapper asks for its user.
 _EFFECTIVE = os.access in os.supports_effective_ids
@@ -44,8 +45,17 @@ def check_files(config: FrontdeskConfig, program: Program) -> None:
 
 def file_problems(config: FrontdeskConfig, program: Program) -> list[str]:
     """One line per unusable file or folder among those `program` uses."""
-    own = {"agent": _agent, "kiosk": _kiosk, "manager": _manager}[program]
-    return [*_mqtt(config.mqtt), *own(config)]
+    own = {"agent": _agent, "kiosk": _kiosk, "manager": _manager, "cli": _cli}[program]
+    return [*_mqtt(config, program), *own(config)]
+
+
+def describe_login(config: FrontdeskConfig, program: Program) -> str:
+    """For `config check`: where `program` connects, as whom, and which section says so."""
+    login, section = config.mqtt_login(program), config.mqtt_section(program)
+    host = f"[{login.host}]" if ":" in login.host else login.host
+    who = f"as {login.username}" if login.username else "without a login"
+    secret = f", password in {login.password_file}" if login.password_file else ""
+    return f"MQTT broker {host}:{login.port} {who} ([{section}]{secret})"
 
 
 def certificate_and_key(section: str, certificate: tuple[str, Path | None],
@@ -75,16 +85,28 @@ def certificate_and_key(section: str, certificate: tuple[str, Path | None],
     return []
 
 
-def _mqtt(mqtt: MqttConfig) -> Iterator[str]:
-    if mqtt.tls is None:
+def _mqtt(config: FrontdeskConfig, program: Program) -> Iterator[str]:
+    """The login `program` uses: its password file, and the TLS files (its own or [mqtt]'s)."""
+    login, section = config.mqtt_login(program), config.mqtt_section(program)
+    try:  # read as the program will: a file it cannot read, or an empty one, is told here
+        with_password(login, section)
+    except ConfigError as error:
+        yield from error.problems
+    if login.tls is None:
         return
-    if mqtt.tls.ca_file is not None:
-        yield from _certificates("mqtt.tls.ca_file", mqtt.tls.ca_file)
-    yield from certificate_and_key("mqtt.tls", ("cert_file", mqtt.tls.cert_file), ("key_file", mqtt.tls.key_file))
+    override = None if program == "agent" else getattr(config, program).mqtt
+    tls = f"{section}.tls" if override is not None and "tls" in override.model_fields_set else "mqtt.tls"
+    if login.tls.ca_file is not None:
+        yield from _certificates(f"{tls}.ca_file", login.tls.ca_file)
+    yield from certificate_and_key(tls, ("cert_file", login.tls.cert_file), ("key_file", login.tls.key_file))
 
 
 def _agent(config: FrontdeskConfig) -> Iterator[str]:
     yield from _writable_folder("agent.data_dir", config.agent.data_dir)
+
+
+def _cli(config: FrontdeskConfig) -> Iterator[str]:
+    return iter(())  # the staff CLI names no files of its own beyond its login
 
 
 def _kiosk(config: FrontdeskConfig) -> Iterator[str]:
@@ -220,10 +242,4 @@ def _ssl_reason(error: ssl.SSLError) -> str:
 
 
 def _user() -> str:
-    import pwd
-
-    uid = os.geteuid()
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:  # a uid without a name, as in some containers
-        return str(uid)
+    return user_name()

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from contract.config_base import DeviceId, Strict
+from contract.mqtt_config import MqttLogin
 from contract.secret_hash import check_secret_hash
 
 Language = Literal["en", "ro", "de", "fr", "pl"]
@@ -64,6 +65,8 @@ class KioskConfig(Strict):
     logo: Path | None = None
     fullscreen: bool = True
     window_size: tuple[Annotated[int, Field(ge=200, le=8192)], Annotated[int, Field(ge=200, le=8192)]] | None = None
+    # The kiosk's own MQTT login (e.g. frontdesk-kiosk-lobby); None: [mqtt]'s.
+    mqtt: MqttLogin | None = None
 
     @field_validator("staff_pin_hash")
     @classmethod

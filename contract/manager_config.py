@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from contract.config_base import DeviceId, Port, Seconds, Strict
+from contract.mqtt_config import MqttLogin
 
 DEFAULT_DATA_DIR = Path("/var/lib/frontdesk-manager")
 DEFAULT_DATABASE = f"sqlite:///{DEFAULT_DATA_DIR}/history.db"
@@ -137,6 +138,8 @@ class ManagerConfig(Strict):
     alerts: AlertConfig = AlertConfig()
     dashboard: DashboardConfig = DashboardConfig()
     report: ReportConfig = ReportConfig()
+    # The manager's own MQTT login (frontdesk-manager); None: [mqtt]'s.
+    mqtt: MqttLogin | None = None
 
     @field_validator("database")
     @classmethod

@@ -1,8 +1,8 @@
 """Connecting to the broker and asking an agent to do something.
 
-Every Frontdesk process connects the same way (MQTT v5, credentials and TLS from
-`[mqtt]`, a retained `offline` last will, and one log line saying why the broker cannot
-be reached), and the kiosk and the manager both send the agent's v5 request/response
+Every Frontdesk process connects the same way (MQTT v5, credentials and TLS from its
+login, FrontdeskConfig.mqtt_for; a retained `offline` last will; and one log line saying
+why the broker cannot be reached), and the kiosk and the manager both send the agent's v5 request/response
 commands, so both live here once.
 """
 
@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from contract import mqtt as contract
 from contract.commands import REQUESTS
 from contract.config import MqttConfig
+from contract.mqtt_config import with_password
 
 log = logging.getLogger("frontdesk.mqtt")
 
@@ -45,6 +46,9 @@ def make_client(config: MqttConfig, client_id: str, will_topic: str | None = Non
     client.max_queued_messages_set(0)  # queue everything while the broker is away
     client.reconnect_delay_set(min_delay=1, max_delay=30)
     if config.username:
+        # A login from FrontdeskConfig.mqtt_for has its password read already; `[mqtt]` passed
+        # as it is (the agent's) may still name its file.
+        config = with_password(config, "mqtt")
         client.username_pw_set(config.username, config.password)
     if config.tls is not None:
         client.tls_set(

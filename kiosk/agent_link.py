@@ -60,6 +60,8 @@ class KioskLink:
 
     def __init__(self, config: FrontdeskConfig, visits: VisitorLog) -> None:
         self.config, self.visits = config, visits
+        # The kiosk's own login ([kiosk.mqtt]) where it has one: the ACL gives it its own topics.
+        self._mqtt = config.mqtt_for("kiosk")
         kiosk, site = config.kiosk, config.site
         self.agent_online = False
         self.devices: dict[str, DeviceState] = {}
@@ -68,7 +70,7 @@ class KioskLink:
         self._availability = contract.kiosk_availability(site, kiosk.id)
         self._agent_topic = contract.agent_availability(site, kiosk.agent)
         self._devices_prefix = f"{contract.root(site)}/agent/{kiosk.agent}/devices/"
-        self._client = make_client(config.mqtt, f"frontdesk-kiosk-{site}-{kiosk.id}-{uuid.uuid4().hex[:8]}",
+        self._client = make_client(self._mqtt, f"frontdesk-kiosk-{site}-{kiosk.id}-{uuid.uuid4().hex[:8]}",
                                    will_topic=self._availability)
         self._commands = CommandClient(self._client, site, kiosk.agent, contract.kiosk_replies(site, kiosk.id))
         self._client.on_connect = self._connected
@@ -97,7 +99,7 @@ class KioskLink:
     # -- life cycle -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._client.connect_async(self.config.mqtt.host, self.config.mqtt.port, keepalive=30)
+        self._client.connect_async(self._mqtt.host, self._mqtt.port, keepalive=30)
         self._client.loop_start()
         self._outbox.start()
 
@@ -129,7 +131,7 @@ class KioskLink:
 
     def _connected(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
-            log.error("broker %s:%s refused the kiosk: %s", self.config.mqtt.host, self.config.mqtt.port, reason_code)
+            log.error("broker %s:%s refused the kiosk: %s", self._mqtt.host, self._mqtt.port, reason_code)
             return
         self._commands.subscribe()
         client.subscribe([(self._agent_topic, 1), (self._devices_prefix + "+/state", 1),
@@ -140,7 +142,7 @@ class KioskLink:
         self.home_assistant.announce()
         self._online.set()
         self._outbox.wake()
-        log.info("kiosk connected to %s:%s", self.config.mqtt.host, self.config.mqtt.port)
+        log.info("kiosk connected to %s:%s", self._mqtt.host, self._mqtt.port)
 
     def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
         self._online.clear()

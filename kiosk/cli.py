@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from contract import clock
 from contract.config import ConfigError, FrontdeskConfig, config_path, load_config
-from contract.config_files import load_checked_config
+from contract.config_files import describe_login, load_checked_config
 
 if TYPE_CHECKING:
     from kiosk.visits import VisitorLog
@@ -139,7 +139,7 @@ def _check_config(args: argparse.Namespace) -> int:
     kiosk = config.kiosk
     print(f"{path}: OK")
     print(f"  kiosk {kiosk.id!r} of site {config.site!r}, commanding agent {kiosk.agent!r}")
-    print(f"  MQTT broker {config.mqtt.host}:{config.mqtt.port}")
+    print(f"  {describe_login(config, 'kiosk')}")
     print(f"  visitor log in {kiosk.data_dir}, visits kept {kiosk.retention_days} days")
     return 0
 

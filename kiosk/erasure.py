@@ -49,14 +49,14 @@ def erase_everywhere(config: FrontdeskConfig, log, name: str) -> Erasure:
 
 
 def _ask_agent(config: FrontdeskConfig, visit_ids: list[str]) -> dict:
-    site, kiosk = config.site, config.kiosk
-    link = AgentConnection(config.mqtt, site, kiosk.agent, f"frontdesk-kiosk-erase-{uuid.uuid4().hex[:8]}",
+    site, kiosk, login = config.site, config.kiosk, config.mqtt_for("kiosk")
+    link = AgentConnection(login, site, kiosk.agent, f"frontdesk-kiosk-erase-{uuid.uuid4().hex[:8]}",
                            replies=contract.kiosk_replies(site, kiosk.id))
     link.start()
     try:
         if not link.connected.wait(AGENT_TIMEOUT):
             return contract.error_reply(contract.AGENT_UNAVAILABLE,
-                                        f"no broker at {config.mqtt.host}:{config.mqtt.port}")
+                                        f"no broker at {login.host}:{login.port}")
         return link.commands.request("forget_jobs", {"request_ids": visit_ids}, timeout=AGENT_TIMEOUT)
     finally:
         link.stop()

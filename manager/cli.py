@@ -22,7 +22,7 @@ import threading
 from collections.abc import Sequence
 
 from contract.config import ConfigError, FrontdeskConfig, config_path, load_config
-from contract.config_files import load_checked_config
+from contract.config_files import describe_login, load_checked_config
 
 log = logging.getLogger("frontdesk.manager")
 PROG = "frontdesk-manager"
@@ -90,8 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _config_checked(config: FrontdeskConfig, explicit: str | None) -> int:
     manager, dashboard = config.manager, config.manager.dashboard
     print(f"{config_path(explicit)}: OK")
-    print(f"  manager {manager.id!r}, following {', '.join(manager.sites) or 'every site'} on the broker "
-          f"{config.mqtt.host}:{config.mqtt.port}")
+    print(f"  manager {manager.id!r}, following {', '.join(manager.sites) or 'every site'}")
+    print(f"  {describe_login(config, 'manager')}")
     users = len(dashboard.users)
     print(f"  dashboard on {'https' if dashboard.https else 'http'}://{dashboard.host}:{dashboard.port}/, "
           f"{users} user{'' if users == 1 else 's'}")
@@ -137,7 +137,7 @@ def run(config: FrontdeskConfig, stop: threading.Event) -> int:
     alerter.attach(ingestor)
     scheduler = importlib.import_module("manager.report.schedule").ReportScheduler(config, history)
     serve = importlib.import_module("manager.web.server").serve
-    log.info("history in %s; broker %s:%s", history.url, config.mqtt.host, config.mqtt.port)
+    log.info("history in %s; %s", history.url, describe_login(config, "manager"))
     alerter.start()
     scheduler.start()
     ingestor.start()

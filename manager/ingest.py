@@ -166,6 +166,7 @@ class Ingestor:
 
     def __init__(self, config: FrontdeskConfig, history) -> None:
         self.config, self.history = config, history
+        self._mqtt = config.mqtt_for("manager")  # [manager.mqtt] where given: the ACL's frontdesk-manager
         self.client_id = f"frontdesk-manager-{config.manager.id}"
         self.stats = {"received": 0, "stored": 0, "unchanged": 0, "skipped": 0}
         self.connected = threading.Event()
@@ -174,14 +175,14 @@ class Ingestor:
         self._inbox: queue.Queue[tuple] = queue.Queue()
         self._stopping = threading.Event()
         self._stop_lock = threading.Lock()
-        self._client = make_client(config.mqtt, self.client_id)
+        self._client = make_client(self._mqtt, self.client_id)
         self._client.on_connect = self._connected
         self._client.on_disconnect = self._disconnected
         self._client.on_message = self._received
         self._client.on_subscribe = lambda *args: self.subscribed.set()
         # Commands go over a second, ordinary client: their replies must not wait behind a
         # backlog of history, and they need no persistent session.
-        self._commands_client = make_client(config.mqtt, f"{self.client_id}-commands-{uuid.uuid4().hex[:8]}")
+        self._commands_client = make_client(self._mqtt, f"{self.client_id}-commands-{uuid.uuid4().hex[:8]}")
         self._commands_client.on_connect = self._commands_connected
         self._commands: dict[tuple[str, str], CommandClient] = {}
         self._commands_lock = threading.Lock()
@@ -191,7 +192,7 @@ class Ingestor:
         self._listeners.append(callback)
 
     def start(self) -> None:
-        mqtt_config = self.config.mqtt
+        mqtt_config = self._mqtt
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = SESSION_EXPIRY_SECONDS
         self._writer.start()
@@ -239,11 +240,11 @@ class Ingestor:
 
     def _connected(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
-            log.error("broker %s:%s refused the manager: %s", self.config.mqtt.host, self.config.mqtt.port, reason_code)
+            log.error("broker %s:%s refused the manager: %s", self._mqtt.host, self._mqtt.port, reason_code)
             return
         filters = subscriptions(self.config.manager.sites)
         client.subscribe([(topic, 1) for topic in filters])
-        log.info("connected to %s:%s (%s session), following %s", self.config.mqtt.host, self.config.mqtt.port,
+        log.info("connected to %s:%s (%s session), following %s", self._mqtt.host, self._mqtt.port,
                  "resumed" if flags.session_present else "new", ", ".join(self.config.manager.sites) or "every site")
         self.connected.set()
 

@@ -64,13 +64,15 @@ class AgentClient:
         _quiet_mqtt_log()
         self.config, self.timeout, self._direct_hint = config, timeout, direct_hint
         self.agent_id = config.agent.id
-        host = config.mqtt.host
-        self.broker = f"[{host}]:{config.mqtt.port}" if ":" in host else f"{host}:{config.mqtt.port}"
+        # [cli.mqtt] where given (the ACL's frontdesk-staff), else the agent's [mqtt].
+        self._mqtt = config.mqtt_for("cli")
+        host = self._mqtt.host
+        self.broker = f"[{host}]:{self._mqtt.port}" if ":" in host else f"{host}:{self._mqtt.port}"
         client_id = f"frontdesk-cli-{uuid.uuid4().hex[:12]}"  # never the agent's own: the broker would drop it
         self._availability = contract.agent_availability(config.site, self.agent_id)
         self._followed: dict[str, Callable[[str, bytes], None]] = {self._availability: self._available}
         self._availability_listeners: list[Callable[[bool], None]] = []
-        self._connection = AgentConnection(config.mqtt, config.site, self.agent_id, client_id,
+        self._connection = AgentConnection(self._mqtt, config.site, self.agent_id, client_id,
                                            contract.cli_replies(config.site, client_id), on_connect=self._subscribe)
         self._changed = threading.Condition()
         self._broker_problem: str | None = None
@@ -183,7 +185,7 @@ class AgentClient:
     def _connect_failed(self, client, userdata) -> None:
         # paho calls this from inside its `except OSError:`: the one being handled is the reason.
         with self._changed:
-            self._broker_problem = describe_failure(sys.exc_info()[1], self.config.mqtt.host)
+            self._broker_problem = describe_failure(sys.exc_info()[1], self._mqtt.host)
             self._changed.notify_all()
 
     def _connack(self, client, userdata, flags, reason_code, properties) -> None:

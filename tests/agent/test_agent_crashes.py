@@ -167,7 +167,7 @@ def test_receipts_asked_for_through_faults_print_once_without_gaps_and_all_reach
     strike = fault(agent, broker)
     ledger = Recorder(broker, LEDGER, prefix="frontdesk/hq/agent/main", session="test-books")
     link = AgentConnection(MqttConfig(host=broker.host, port=broker.port), "hq", "main", "test-till",
-                           replies=contract.manager_replies("hq", "test"))
+                           replies=contract.cli_replies("hq", "till"))  # the staff at the till: a role that may print
     link.start()
     agent_up, answered = threading.Event(), threading.Semaphore(0)
     rng = random.Random(6)
@@ -267,7 +267,7 @@ def test_ledger_records_go_out_once_per_receipt_and_mail_item(agent_config, brok
     agent = AgentProcess(agent_config, broker)
     ledger = Recorder(broker, contract.agent_ledger("hq", "main"))
     link = AgentConnection(MqttConfig(host=broker.host, port=broker.port), "hq", "main", "test-ledger",
-                           replies=contract.manager_replies("hq", "test"))
+                           replies=contract.cli_replies("hq", "till"))  # the staff at the till: a role that may print
     link.start()
     try:
         agent.start_and_wait_online()

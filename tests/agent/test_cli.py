@@ -73,6 +73,20 @@ def test_a_config_mistake_is_one_line_and_exit_code_2(tmp_path):
     assert result.stderr == "frontdesk: printer[0].prot: unknown key; did you mean 'port'?\n"
 
 
+def test_a_staff_password_file_that_cannot_be_read_is_one_line_and_exit_code_2(tmp_path):
+    from contract.mqtt_config import user_name
+
+    secret = tmp_path / "staff.password"  # not there: as for a user the file is closed to
+    config = tmp_path / "staff.toml"
+    config.write_text(f'[cli.mqtt]\nusername = "frontdesk-staff"\npassword_file = "{secret}"\n')
+    result = frontdesk("scale", "read", config=config)
+    assert result.returncode == 2
+    assert one_line(result) == (f"frontdesk: cli.mqtt.password_file: {secret} cannot be read by user {user_name()}: "
+                                "no such file or directory")
+    check = run_frontdesk("config", "check", str(config), config=config)  # told, not fatal: see config_commands
+    assert f"note: cli.mqtt.password_file: {secret}" in check.stdout, check.stdout + check.stderr
+
+
 def test_no_config_file_says_where_it_looked():
     env = {**os.environ, "FRONTDESK_CONFIG": "/nonexistent/frontdesk.toml"}
     result = subprocess.run([sys.executable, "-m", "agent.cli", "config", "check"], capture_output=True, text=True,

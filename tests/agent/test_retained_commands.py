@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 
@@ -78,5 +79,30 @@ def test_a_request_naming_a_topic_that_is_no_reply_inbox_is_not_carried_out(brok
         with sqlite3.connect(tmp_path / "data" / "print-jobs.db") as jobs:
             assert jobs.execute("SELECT count(*) FROM print_job").fetchone()[0] == 0
         assert kicks(printer_sim) == 0
+    finally:
+        till.close()
+
+
+def test_a_role_may_send_only_its_own_commands(broker, printer_sim, tmp_path):
+    """The reply topic names the client's role: a kiosk may not open the drawer, a button without
+    a reply may not print a receipt; the staff CLI may do both (contract/commands.py ROLE_COMMANDS)."""
+    config = parse_config(agent_toml(broker, printer_sim.port, tmp_path / "data", drawer_pin=2))
+    kiosk_inbox = "frontdesk/test/kiosk/lobby/replies/k1"
+    till = Recorder(broker, f"{PREFIX}/availability", kiosk_inbox)
+    try:
+        with RunningAgent(config):
+            till.wait_for(lambda t, p, r: t == f"{PREFIX}/availability" and p == b"online")
+            properties = Properties(PacketTypes.PUBLISH)
+            properties.ResponseTopic, properties.CorrelationData = kiosk_inbox, b"k"
+            till.publish(DRAWER, b'{"wait": 0}', properties=properties)
+            refusal = json.loads(till.wait_for(lambda t, p, r: t == kiosk_inbox, 10, "the kiosk's refusal")[1])
+            assert refusal["error"]["code"] == "permission_denied" and "kiosk" in refusal["error"]["message"]
+            till.publish(f"{PREFIX}/cmd/print_receipt", json.dumps(
+                {"items": [{"description": "Timbru", "unit_price": "1.80"}], "payment_method": "cash"}))
+            assert till.command("printer_status", {})["ok"]  # the sentinel, on the printer's lane
+            assert till.command("open_drawer", {"wait": 5})["result"]["state"] == "printed"  # the staff CLI's
+        with sqlite3.connect(tmp_path / "data" / "print-jobs.db") as jobs:
+            assert [row[0] for row in jobs.execute("SELECT kind FROM print_job")] == ["drawer"]
+        assert kicks(printer_sim) == 1
     finally:
         till.close()

@@ -44,7 +44,7 @@ def main() -> None:
                 f'[[printer]]\nid = "printer"\nconnection = "network"\nhost = "127.0.0.1"\nport = {printer.port}\n')
             agent = start_agent(config)
             link = AgentConnection(MqttConfig(host=broker.host, port=broker.port), "bench", "main", "bench-client",
-                                   contract.manager_replies("bench", "bench"))
+                                   contract.cli_replies("bench", "bench"))
             link.start()
             try:
                 link.connected.wait(30)

@@ -132,7 +132,7 @@ def main() -> None:
                 "status_timeout = 0.5\n")
             books = Books(broker)
             link = AgentConnection(MqttConfig(host=broker.host, port=broker.port), "soak", "main", "soak-desk",
-                                   replies=contract.manager_replies("soak", "soak"))
+                                   replies=contract.cli_replies("soak", "soak"))
             link.start()
             agent = start_agent(config)
             books.online.wait(60)

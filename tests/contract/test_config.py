@@ -82,3 +82,55 @@ def test_environment_variable_names_the_file(tmp_path, monkeypatch):
     path.write_text('site = "branch-2"\n')
     monkeypatch.setenv("FRONTDESK_CONFIG", str(path))
     assert load_config().site == "branch-2"
+
+
+# -- each process's own MQTT login ----------------------------------------------------------------
+
+AGENT_LOGIN = '[mqtt]\nhost = "broker.lan"\nport = 8883\nusername = "frontdesk-agent"\npassword = "agent-secret"\n'
+
+
+def test_a_process_without_a_login_of_its_own_uses_the_agents():
+    config = parse_config(AGENT_LOGIN)
+    for program in ("agent", "kiosk", "manager", "cli"):
+        assert config.mqtt_section(program) == "mqtt"
+        assert config.mqtt_for(program) == config.mqtt
+
+
+def test_an_override_gives_its_own_credentials_and_keeps_the_broker(tmp_path):
+    secret = tmp_path / "kiosk.password"
+    secret.write_text("kiosk-secret\n")  # as `echo` writes it: the newline is no part of it
+    config = parse_config(AGENT_LOGIN + f'[kiosk.mqtt]\nusername = "frontdesk-kiosk-lobby"\npassword_file = "{secret}"\n'
+                          '[manager.mqtt]\nusername = "frontdesk-manager"\nhost = "office.lan"\n')
+    kiosk, manager = config.mqtt_for("kiosk"), config.mqtt_for("manager")
+    assert (kiosk.host, kiosk.port, kiosk.username, kiosk.password) == ("broker.lan", 8883, "frontdesk-kiosk-lobby",
+                                                                        "kiosk-secret")
+    # A user of its own never borrows the agent's password.
+    assert (manager.host, manager.username, manager.password) == ("office.lan", "frontdesk-manager", None)
+    assert config.mqtt_section("kiosk") == "kiosk.mqtt" and config.mqtt_for("cli").username == "frontdesk-agent"
+
+
+def test_login_mistakes_name_their_key():
+    assert problems('[cli.mqtt]\nusername = "frontdesk-staff"\npasword = "x"\n') == (
+        "cli.mqtt.pasword: unknown key; did you mean 'password'?",)
+    assert problems('[kiosk.mqtt]\npassword = "x"\npassword_file = "/etc/frontdesk/kiosk.password"\n') == (
+        "kiosk.mqtt: password and password_file are both set; give one of them",)
+    assert problems('[manager.mqtt]\nport = 0\n')[0].startswith("manager.mqtt.port: ")
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda folder: folder / "missing", "cannot be read by user {user}: no such file or directory"),
+    (lambda folder: folder, "cannot be read by user {user}: is a directory"),
+    (lambda folder: (folder / "empty").touch() or folder / "empty", "is empty; write the password on its first line"),
+])
+def test_a_password_file_that_cannot_be_used_is_one_line_naming_file_and_user(tmp_path, make, says):
+    from contract.config_files import file_problems
+    from contract.mqtt_config import user_name
+
+    path = make(tmp_path)
+    config = parse_config(f'[kiosk.mqtt]\nusername = "frontdesk-kiosk-lobby"\npassword_file = "{path}"\n')
+    expected = f"kiosk.mqtt.password_file: {path} {says.format(user=user_name())}"
+    with pytest.raises(ConfigError) as caught:
+        config.mqtt_for("kiosk")
+    assert caught.value.problems == (expected,)
+    assert expected in file_problems(config, "kiosk")  # the start-up check and `config check` say the same
+    assert not [p for p in file_problems(config, "agent") if "password_file" in p]  # not the agent's business
