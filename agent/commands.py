@@ -77,10 +77,10 @@ class Commands:
             "mail_record": office_commands.mail_record,
             "postage_today": office_commands.postage_today,
             "device_history": office_commands.device_history,
-            "queue_status": _queue_status,
+            "queue_status": queue_status,
             "fax_send": _fax_send,
-            **{f"job_{action}": _job_action(action) for action in ("cancel", "hold", "release", "restart")},
-            **{f"queue_{action}": _queue_action(action) for action in ("pause", "resume", "accept", "reject")},
+            **{f"job_{action}": job_action(action) for action in ("cancel", "hold", "release", "restart")},
+            **{f"queue_{action}": queue_action(action) for action in ("pause", "resume", "accept", "reject")},
             "queue_cancel_all": _queue_cancel_all,
         }
         assert set(self._handlers) == set(COMMANDS), "every command of contract/commands.py has a handler"
@@ -232,18 +232,18 @@ def _fax_send(commands, request, queue) -> dict[str, Any]:
     return {**reply, "duplicate": False}
 
 
-def _queue_status(commands, request, queue) -> dict[str, Any]:
+def queue_status(commands, request, queue) -> dict[str, Any]:
     return {**queue.state().as_dict(), "jobs": [job.as_dict() for job in queue.jobs()]}
 
 
-def _job_action(action: str) -> Handler:
+def job_action(action: str) -> Handler:
     def act(commands, request, queue) -> dict[str, Any]:
         getattr(queue, action)(request.job)
         return {"job": request.job, "done": action, "queue": queue.id}
     return act
 
 
-def _queue_action(action: str) -> Handler:
+def queue_action(action: str) -> Handler:
     def act(commands, request, queue) -> dict[str, Any]:
         getattr(queue, action)()
         return {"queue": queue.id, "done": action}

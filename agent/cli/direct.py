@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent.cli.agent_client import AgentRefused
-from agent.commands import OFFLINE_REASONS
+from agent.commands import OFFLINE_REASONS, job_action, queue_action, queue_status
 from agent.device_lock import DeviceLock, holder_of
 from contract import mqtt as contract
 from contract.commands import REQUESTS, target
@@ -46,7 +46,7 @@ class DirectDevices:
             "device_history": self._books_command, "queue_status": self._queue_status, "fax_send": self._fax_send,
             **{f"job_{action}": lambda request, queue, action=action: self._job_action(request, queue, action)
                for action in ("cancel", "hold", "release", "restart")},
-            **{f"queue_{action}": lambda request, queue, action=action: self._queue_action(queue, action)
+            **{f"queue_{action}": lambda request, queue, action=action: self._queue_action(request, queue, action)
                for action in ("pause", "resume", "accept", "reject")},
         }
 
@@ -224,16 +224,13 @@ class DirectDevices:
         return queue_for(queue_config, CupsClient(self.config.cups.server, self.config.cups.timeout))
 
     def _queue_status(self, request, queue_config) -> dict[str, Any]:
-        queue = self.open_queue(queue_config)
-        return {**queue.state().as_dict(), "jobs": [job.as_dict() for job in queue.jobs()]}
+        return queue_status(None, request, self.open_queue(queue_config))
 
     def _job_action(self, request, queue_config, action: str) -> dict[str, Any]:
-        getattr(self.open_queue(queue_config), action)(request.job)
-        return {"job": request.job, "done": action, "queue": queue_config.id}
+        return job_action(action)(None, request, self.open_queue(queue_config))
 
-    def _queue_action(self, queue_config, action: str) -> dict[str, Any]:
-        getattr(self.open_queue(queue_config), action)()
-        return {"queue": queue_config.id, "done": action}
+    def _queue_action(self, request, queue_config, action: str) -> dict[str, Any]:
+        return queue_action(action)(None, request, self.open_queue(queue_config))
 
     def _fax_send(self, request, queue_config) -> dict[str, Any]:
         from devices.queues import CoverSheet
