@@ -19,17 +19,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agent import office_commands, print_commands
-from agent.lanes import LaneFull, Lanes
-from agent.ledger.mail_log import FILE_NAME as MAIL_LOG_FILE
-from agent.ledger.mail_log import MailLog
-from agent.print_commands import PendingPrint, PrintReplies
-from agent.request_json import BadPayload, json_object, payload_limit
-from contract import mqtt as contract
-from contract.commands import COMMANDS, Request
-from contract.reasons import ErrorCode
-from contract.mqtt_client import field_error
-from devices.errors import DeviceError
+from frontdesk.agent import office_commands, print_commands
+from frontdesk.agent.lanes import LaneFull, Lanes
+from frontdesk.agent.ledger.mail_log import FILE_NAME as MAIL_LOG_FILE
+from frontdesk.agent.ledger.mail_log import MailLog
+from frontdesk.agent.print_commands import PendingPrint, PrintReplies
+from frontdesk.agent.request_json import BadPayload, json_object, payload_limit
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.commands import COMMANDS, Request
+from frontdesk.contract.reasons import ErrorCode
+from frontdesk.contract.mqtt_client import field_error
+from frontdesk.devices.errors import DeviceError
 
 log = logging.getLogger("frontdesk.agent.commands")
 
@@ -179,7 +179,7 @@ class Commands:
             respond(contract.ok_reply(result, command=name))
 
     def _error_reply(self, name: str, error: Exception) -> Reply:
-        from agent.postage.errors import PostageError
+        from frontdesk.agent.postage.errors import PostageError
 
         if isinstance(error, CommandError):
             return contract.error_reply(error.code, str(error))
@@ -253,7 +253,7 @@ def queue_action(action: str) -> Handler:
 def _queue_cancel_all(commands, request, queue) -> dict[str, Any]:
     """Cancel every job of the queue not completed yet (pending, held, processing, stopped):
     Home Assistant's "cancel all jobs" button. One that finished meanwhile is not counted."""
-    from devices.queues.errors import JobNotFound, QueueError
+    from frontdesk.devices.queues.errors import JobNotFound, QueueError
 
     cancelled = 0
     for job in queue.jobs("not-completed", limit=CANCEL_ALL_LIMIT):

@@ -9,7 +9,7 @@ what there is to choose from, told like every other ConfigError (exit 2).
 
 from __future__ import annotations
 
-from contract.config import FrontdeskConfig
+from frontdesk.contract.config import FrontdeskConfig
 
 
 def cross_reference_problems(config: FrontdeskConfig) -> list[str]:
@@ -17,8 +17,8 @@ def cross_reference_problems(config: FrontdeskConfig) -> list[str]:
 
 
 def _postage(config: FrontdeskConfig) -> list[str]:
-    from agent.postage import load_rate_tables
-    from agent.postage.errors import RateTableError
+    from frontdesk.agent.postage import load_rate_tables
+    from frontdesk.agent.postage.errors import RateTableError
 
     try:
         carriers = sorted(load_rate_tables())

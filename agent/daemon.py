@@ -17,10 +17,10 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from agent import systemd
-from agent.config_check import cross_reference_problems
-from contract.config import ConfigError, FrontdeskConfig
-from contract.config_files import load_checked_config
+from frontdesk.agent import systemd
+from frontdesk.agent.config_check import cross_reference_problems
+from frontdesk.contract.config import ConfigError, FrontdeskConfig
+from frontdesk.contract.config_files import load_checked_config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,8 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ConfigError(*problems)
     except ConfigError as error:
         return error.tell("frontdesk-agent")
-    from agent.device_lock import DeviceHeld
-    from agent.runtime import Agent
+    from frontdesk.agent.device_lock import DeviceHeld
+    from frontdesk.agent.runtime import Agent
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -14,9 +14,9 @@ import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from agent.local_broker import LocalBroker
-from contract import clock
-from contract.config import load_config
+from frontdesk.agent.local_broker import LocalBroker
+from frontdesk.contract import clock
+from frontdesk.contract.config import load_config
 
 DEMO_PORT = 9100
 
@@ -95,9 +95,9 @@ DASHBOARD_PORT, DASHBOARD_USER, DASHBOARD_PASSWORD = 8080, "manager", "frontdesk
 
 
 def run_demo(workdir: str | Path, once: bool = False) -> int:
-    from devices.printer.simulator import TcpPrinterSimulator
-    from devices.scale.simulator import ScaleSimulator
-    from devices.simulator_console import run_simulators
+    from frontdesk.devices.printer.simulator import TcpPrinterSimulator
+    from frontdesk.devices.scale.simulator import ScaleSimulator
+    from frontdesk.devices.simulator_console import run_simulators
 
     workdir = Path(workdir).resolve()
     printouts = workdir / "printer"
@@ -131,8 +131,8 @@ def run_demo(workdir: str | Path, once: bool = False) -> int:
             _show_what_to_try(config_file)
 
     def run_command(line: str) -> str:
-        from devices.printer.simulator.console import run_console_command as printer_command
-        from devices.scale.simulator.console import run_console_command as scale_command
+        from frontdesk.devices.printer.simulator.console import run_console_command as printer_command
+        from frontdesk.devices.scale.simulator.console import run_console_command as scale_command
 
         if line.split()[:1] == ["scale"]:
             return scale_command(scale_sim, line.strip()[len("scale"):] or "help")
@@ -162,7 +162,7 @@ class _AgentWithView:
         import paho.mqtt.client as mqtt
         from paho.mqtt.enums import CallbackAPIVersion
 
-        from agent.runtime import Agent
+        from frontdesk.agent.runtime import Agent
 
         self.config = config
         self.thread = threading.Thread(target=Agent(config).run, args=(self.stop_event,), name="agent", daemon=True)
@@ -200,7 +200,7 @@ class _KioskWindow:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             print("\nno display: the kiosk window is not opened (run the demo in a desktop session to see it)")
             return
-        command = [sys.executable, "-c", "from kiosk.cli import main; raise SystemExit(main())",
+        command = [sys.executable, "-c", "from frontdesk.kiosk.cli import main; raise SystemExit(main())",
                    "--config", str(self.config_file), "run", "--windowed"]
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
         print(f"\nkiosk window opened: sign a visitor in and the badge appears under {printouts} "
@@ -231,7 +231,7 @@ class _ManagerDashboard:
 
         self.folder.mkdir(parents=True, exist_ok=True)
         log = (self.folder / "manager.log").open("w")
-        self.process = subprocess.Popen([sys.executable, "-m", "manager.cli", "--config", str(self.config_file), "run"],
+        self.process = subprocess.Popen([sys.executable, "-m", "frontdesk.manager.cli", "--config", str(self.config_file), "run"],
                                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         print(f"\noffice manager's dashboard: http://127.0.0.1:{self.port}/ (log in as {DASHBOARD_USER} / "
               f"{DASHBOARD_PASSWORD}); its log is {self.folder / 'manager.log'}", flush=True)
@@ -246,7 +246,7 @@ class _ManagerDashboard:
 
 
 def _hash(secret: str) -> str:
-    from contract.secret_hash import hash_secret
+    from frontdesk.contract.secret_hash import hash_secret
 
     return hash_secret(secret)
 
@@ -254,7 +254,7 @@ def _hash(secret: str) -> str:
 def _show_message(client, userdata, message) -> None:
     import json
 
-    from contract.mqtt import parse_topic
+    from frontdesk.contract.mqtt import parse_topic
 
     topic = parse_topic(message.topic)
     if topic is None or topic.leaf == "weight" or not message.payload:
@@ -280,8 +280,8 @@ def _show_payload(topic, payload: dict) -> None:
 
 
 def _print_demo_documents(config, simulator) -> None:
-    from devices.printer import ReceiptPrinter
-    from devices.printer.samples import sample_badge, sample_receipt
+    from frontdesk.devices.printer import ReceiptPrinter
+    from frontdesk.devices.printer.samples import sample_badge, sample_receipt
 
     printer = ReceiptPrinter(config.printer[0], config.office)
     print(f"printer simulator listening on {simulator.address}; printouts go to {simulator.output_dir}")
@@ -296,9 +296,9 @@ def _print_demo_documents(config, simulator) -> None:
 def _weigh_a_letter(config, simulator) -> None:
     from decimal import Decimal
 
-    from agent.ledger.mail_log import FILE_NAME, MailItem, MailLog
-    from agent.postage import available_classes
-    from devices.scale import scale_for
+    from frontdesk.agent.ledger.mail_log import FILE_NAME, MailItem, MailLog
+    from frontdesk.agent.postage import available_classes
+    from frontdesk.devices.scale import scale_for
 
     print(f"\nscale simulator (MT-SICS, 9600 baud) on {simulator.device_path}")
     simulator.settle(Decimal("85"), after=0.5)  # a letter put on the scale settles

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from contract.durable import open_durable
+from frontdesk.contract.durable import open_durable
 
 log = logging.getLogger("frontdesk.agent.faxes")
 FOLLOW_FOR = 15 * 60  # seconds: a fax line may be busy and retried for a while
@@ -45,7 +45,7 @@ class FaxOutbox:
         return self._requests
 
     def send(self, queue, content: bytes, request, office) -> dict[str, Any]:
-        from devices.queues import CoverSheet
+        from frontdesk.devices.queues import CoverSheet
 
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{uuid.uuid4().hex}-{request.filename}"

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from contract import clock
-from contract import mqtt as contract
+from frontdesk.contract import clock
+from frontdesk.contract import mqtt as contract
 
 Publish = Callable[[str, str, dict[str, Any]], None]  # (device id, leaf, payload)
 

@@ -37,13 +37,13 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from agent.request_json import LARGEST as LARGEST_COMMAND
-from contract import mqtt as contract
-from contract.commands import may_send
-from contract.config import MqttConfig
-from contract.mqtt_client import BrokerTrouble, make_client
-from contract.outbox import EventOutbox
-from contract.reasons import ErrorCode
+from frontdesk.agent.request_json import LARGEST as LARGEST_COMMAND
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.commands import may_send
+from frontdesk.contract.config import MqttConfig
+from frontdesk.contract.mqtt_client import BrokerTrouble, make_client
+from frontdesk.contract.outbox import EventOutbox
+from frontdesk.contract.reasons import ErrorCode
 
 log = logging.getLogger("frontdesk.agent.mqtt")
 

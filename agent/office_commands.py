@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from agent.ledger.mail_log import MailItem
+from frontdesk.agent.ledger.mail_log import MailItem
 
 
 def office_zone(commands) -> ZoneInfo:
@@ -20,15 +20,15 @@ def office_zone(commands) -> ZoneInfo:
 
 def office_today(commands) -> date:
     """The rate table in force is the one of the office's date, not the machine's."""
-    from contract import clock
+    from frontdesk.contract import clock
 
     return clock.today(office_zone(commands))
 
 
 def postage_quote(commands, request, device=None) -> dict[str, Any]:
-    from agent.postage import available_classes, quote
-    from agent.postage.errors import InvalidWeight, Overweight
-    from devices.scale.units import parse_weight
+    from frontdesk.agent.postage import available_classes, quote
+    from frontdesk.agent.postage.errors import InvalidWeight, Overweight
+    from frontdesk.devices.scale.units import parse_weight
 
     try:
         grams = parse_weight(request.weight)

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.ledger.print_jobs import DONE, PrintJob, PrintJobs
-from agent.print_requests import receipt_record, stored
-from contract import clock
-from contract import mqtt as contract
+from frontdesk.agent.ledger.print_jobs import DONE, PrintJob, PrintJobs
+from frontdesk.agent.print_requests import receipt_record, stored
+from frontdesk.contract import clock
+from frontdesk.contract import mqtt as contract
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class PendingPrint:
 def submit_print(commands, request, supervisor, kind: str) -> PendingPrint:
     """Stored durably first (a receipt with its number and ledger record), then printed in order."""
     if kind == "drawer" and supervisor.device.config.drawer_pin is None:
-        from agent.commands import CommandError
+        from frontdesk.agent.commands import CommandError
 
         raise CommandError(contract.INVALID_REQUEST, f"printer {supervisor.device.id!r} has no cash drawer")
     document = stored(request, clock.now())
@@ -55,7 +55,7 @@ def printer_status(commands, request, supervisor) -> dict[str, Any]:
 
 
 def printer_test(commands, request, supervisor) -> dict[str, Any]:
-    from devices.printer.samples import sample_badge, sample_receipt
+    from frontdesk.devices.printer.samples import sample_badge, sample_receipt
 
     document = sample_badge(request.badge, request.language) if request.badge else sample_receipt(request.language)
     result = supervisor.use(lambda printer: printer.print_document(document))

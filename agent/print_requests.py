@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from devices.printer.documents import Badge, Listing, Receipt, ReceiptItem
+from frontdesk.devices.printer.documents import Badge, Listing, Receipt, ReceiptItem
 
 
 def stored(request: BaseModel, taken_at: datetime) -> dict:

@@ -8,23 +8,23 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from agent.commands import CommandError, Commands
-from agent.discovery import STATUS_TOPIC as DISCOVERY_STATUS
-from agent.discovery import Discovery
-from agent.discovery.devices import configured_devices
-from agent.device_lock import lock_devices
-from agent.health import HealthTracker
-from agent.faxes import FaxOutbox
-from agent.ledger.device_history import FILE_NAME as DEVICE_HISTORY_FILE
-from agent.ledger.device_history import DeviceHistory
-from contract.outbox import FILE_NAME as OUTBOX_FILE
-from agent.ledger.print_jobs import PrintJobs
-from agent import systemd
-from agent.mqtt_link import MqttLink
-from agent.remembered import RememberedTopics
-from agent.supervision import PrinterSupervisor, QueueSupervisor, ScaleSupervisor
-from contract import mqtt as contract
-from contract.config import FrontdeskConfig
+from frontdesk.agent.commands import CommandError, Commands
+from frontdesk.agent.discovery import STATUS_TOPIC as DISCOVERY_STATUS
+from frontdesk.agent.discovery import Discovery
+from frontdesk.agent.discovery.devices import configured_devices
+from frontdesk.agent.device_lock import lock_devices
+from frontdesk.agent.health import HealthTracker
+from frontdesk.agent.faxes import FaxOutbox
+from frontdesk.agent.ledger.device_history import FILE_NAME as DEVICE_HISTORY_FILE
+from frontdesk.agent.ledger.device_history import DeviceHistory
+from frontdesk.contract.outbox import FILE_NAME as OUTBOX_FILE
+from frontdesk.agent.ledger.print_jobs import PrintJobs
+from frontdesk.agent import systemd
+from frontdesk.agent.mqtt_link import MqttLink
+from frontdesk.agent.remembered import RememberedTopics
+from frontdesk.agent.supervision import PrinterSupervisor, QueueSupervisor, ScaleSupervisor
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.config import FrontdeskConfig
 
 log = logging.getLogger("frontdesk.agent")
 RESTART_FIRST, RESTART_MOST = 1.0, 60.0
@@ -127,9 +127,9 @@ class Agent:
         return all(thread.is_alive() for thread in self._threads) and self.link.offline_for() < self._broker_grace
 
     def _build(self) -> None:
-        from devices.printer import ReceiptPrinter
-        from devices.queues import CupsClient, queue_for
-        from devices.scale import scale_for
+        from frontdesk.devices.printer import ReceiptPrinter
+        from frontdesk.devices.queues import CupsClient, queue_for
+        from frontdesk.devices.scale import scale_for
 
         if self.config.printer:
             self.print_jobs = PrintJobs(self.config.agent.data_dir / "print-jobs.db")

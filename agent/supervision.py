@@ -17,14 +17,14 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from agent.health import HealthTracker
-from agent.ledger.print_jobs import PrintJob, PrintJobs
-from agent.print_requests import badge_from, listing_from, receipt_from
-from devices.printer import PrinterError, ReceiptPrinter
-from devices.printer.documents import Badge, Listing, Receipt, interrupted_notice
-from devices.printer.status import PrinterStatus
-from devices.queues import PrintQueue, QueueProblem, QueueState, QueueWatcher
-from devices.scale import Scale, ScaleOffline, ScaleProblem, ScaleReading
+from frontdesk.agent.health import HealthTracker
+from frontdesk.agent.ledger.print_jobs import PrintJob, PrintJobs
+from frontdesk.agent.print_requests import badge_from, listing_from, receipt_from
+from frontdesk.devices.printer import PrinterError, ReceiptPrinter
+from frontdesk.devices.printer.documents import Badge, Listing, Receipt, interrupted_notice
+from frontdesk.devices.printer.status import PrinterStatus
+from frontdesk.devices.queues import PrintQueue, QueueProblem, QueueState, QueueWatcher
+from frontdesk.devices.scale import Scale, ScaleOffline, ScaleProblem, ScaleReading
 
 T = TypeVar("T")
 log = logging.getLogger("frontdesk.agent.supervision")
@@ -331,7 +331,7 @@ class QueueSupervisor:
 
 def _supplies(supplies) -> list[dict[str, Any]]:
     """As the state carries them: each with its stable id (devices/queues/supplies.py) and thresholds."""
-    from devices.queues.supplies import supply_ids
+    from frontdesk.devices.queues.supplies import supply_ids
 
     return [{"id": supply_id, "name": s.name, "level": s.level, "kind": s.kind, "color": s.color,
              "low_level": s.low_level, "high_level": s.high_level}

@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from contract.text import is_blank, refused_characters, sanitize
+from frontdesk.contract.text import is_blank, refused_characters, sanitize
 
 Language = Literal["en", "ro", "de", "fr", "pl"]
 DeviceId = Annotated[str, Field(min_length=1, max_length=64)]

@@ -16,11 +16,11 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
-from contract.config_base import DeviceId, Port, Seconds, Strict
-from contract.config_errors import ConfigError, describe_validation_error
-from contract.kiosk_config import KioskConfig
-from contract.manager_config import ManagerConfig
-from contract.mqtt_config import MqttConfig, MqttLogin, TlsConfig, merged_login, with_password
+from frontdesk.contract.config_base import DeviceId, Port, Seconds, Strict
+from frontdesk.contract.config_errors import ConfigError, describe_validation_error
+from frontdesk.contract.kiosk_config import KioskConfig
+from frontdesk.contract.manager_config import ManagerConfig
+from frontdesk.contract.mqtt_config import MqttConfig, MqttLogin, TlsConfig, merged_login, with_password
 
 __all__ = ["ConfigError", "FrontdeskConfig", "MqttConfig", "PrinterConfig", "TlsConfig", "load_config", "parse_config"]
 
@@ -87,7 +87,7 @@ class PrinterBase(Strict):
     @field_validator("profile")
     @classmethod
     def _known_profile(cls, value: str) -> str:
-        from contract.printer_profiles import known_profiles
+        from frontdesk.contract.printer_profiles import known_profiles
 
         names = known_profiles()
         if value not in names:

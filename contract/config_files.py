@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from contract.config import FrontdeskConfig, config_path, load_config
-from contract.config_errors import ConfigError
-from contract.mqtt_config import user_name, with_password
+from frontdesk.contract.config import FrontdeskConfig, config_path, load_config
+from frontdesk.contract.config_errors import ConfigError
+from frontdesk.contract.mqtt_config import user_name, with_password
 
 Program = Literal["agent", "kiosk", "manager", "cli"]
 

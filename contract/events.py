@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from contract.payload import Health, Payload, PayloadError, ReasonCode, Seconds, Text, Time, parse
+from frontdesk.contract.payload import Health, Payload, PayloadError, ReasonCode, Seconds, Text, Time, parse
 
 __all__ = ["EVENTS", "Event", "FaxFailed", "FaxPending", "FaxSent", "JobCompleted", "JobFailed", "JobFields",
            "JobUncertain", "JobWaiting", "ReasonEvent", "Recovered", "event_model", "parse_event"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from contract.mqtt import OFFLINE, ONLINE
+from frontdesk.contract.mqtt import OFFLINE, ONLINE
 
 PREFIX = "homeassistant"
 STATUS_TOPIC = f"{PREFIX}/status"  # Home Assistant says `online` here when it (re)starts

@@ -13,9 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from contract.config_base import DeviceId, Strict
-from contract.mqtt_config import MqttLogin
-from contract.secret_hash import check_secret_hash
+from frontdesk.contract.config_base import DeviceId, Strict
+from frontdesk.contract.mqtt_config import MqttLogin
+from frontdesk.contract.secret_hash import check_secret_hash
 
 Language = Literal["en", "ro", "de", "fr", "pl"]
 Purpose = Literal["meeting", "interview", "delivery", "maintenance", "event", "other"]

@@ -15,8 +15,8 @@ from pydantic import (
     model_validator,
 )
 
-from contract.config_base import DeviceId, Port, Seconds, Strict
-from contract.mqtt_config import MqttLogin
+from frontdesk.contract.config_base import DeviceId, Port, Seconds, Strict
+from frontdesk.contract.mqtt_config import MqttLogin
 
 DEFAULT_DATA_DIR = Path("/var/lib/frontdesk-manager")
 DEFAULT_DATABASE = f"sqlite:///{DEFAULT_DATA_DIR}/history.db"

@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from contract import clock
-from contract.events import EVENTS, Event, ReasonEvent
-from contract.payload import PayloadError as PayloadError  # re-exported for receivers
-from contract.payload import build
-from contract.reasons import ErrorCode
-from contract.records import LEDGER_RECORDS, VISIT_RECORDS, Arrival
+from frontdesk.contract import clock
+from frontdesk.contract.events import EVENTS, Event, ReasonEvent
+from frontdesk.contract.payload import PayloadError as PayloadError  # re-exported for receivers
+from frontdesk.contract.payload import build
+from frontdesk.contract.reasons import ErrorCode
+from frontdesk.contract.records import LEDGER_RECORDS, VISIT_RECORDS, Arrival
 # Re-exported: the many callers build replies from here.
-from contract.replies import error_reply as error_reply
-from contract.replies import ok_reply as ok_reply
-from contract.states import CONTRACT_VERSION, build_state
+from frontdesk.contract.replies import error_reply as error_reply
+from frontdesk.contract.replies import ok_reply as ok_reply
+from frontdesk.contract.states import CONTRACT_VERSION, build_state
 
 ONLINE, OFFLINE = "online", "offline"
 

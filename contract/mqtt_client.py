@@ -25,10 +25,10 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pydantic import ValidationError
 
-from contract import mqtt as contract
-from contract.commands import REQUESTS
-from contract.config import MqttConfig
-from contract.mqtt_config import with_password
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.commands import REQUESTS
+from frontdesk.contract.config import MqttConfig
+from frontdesk.contract.mqtt_config import with_password
 
 log = logging.getLogger("frontdesk.mqtt")
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from pydantic import model_validator
 
-from contract.config_base import Port, Strict
-from contract.config_errors import ConfigError
+from frontdesk.contract.config_base import Port, Strict
+from frontdesk.contract.config_errors import ConfigError
 
 # Fields that make up who logs in: an override giving any of them gives all of them.
 CREDENTIALS = ("username", "password", "password_file")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from paho.mqtt.client import MQTTMessageInfo
 
-from contract.durable import open_durable, truncate_wal
+from frontdesk.contract.durable import open_durable, truncate_wal
 
 FILE_NAME = "event-outbox.db"
 BATCH = 50  # events handed to paho at once; it keeps their order

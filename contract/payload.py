@@ -30,7 +30,7 @@ from pydantic import (
     ValidationError,
 )
 
-from contract.reasons import Reason
+from frontdesk.contract.reasons import Reason
 
 __all__ = [
     "Amount", "Code", "Currency", "Health", "Payload", "PayloadError", "ReasonCode", "Seconds", "Text", "Time",

@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
-from contract.events import Event
-from contract.payload import Amount, Currency, Payload, PayloadError, Seconds, Text, Time, parse
+from frontdesk.contract.events import Event
+from frontdesk.contract.payload import Amount, Currency, Payload, PayloadError, Seconds, Text, Time, parse
 
 __all__ = ["LEDGER_RECORDS", "VISIT_RECORDS", "Arrival", "BadgePrinted", "MailEntry", "Receipt", "SignInAbandoned",
            "SignedIn", "SignedOut", "parse_arrival", "parse_ledger", "parse_visit"]

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Discriminator, RootModel, Tag, TypeAdapter
 
-from contract.payload import Code, Payload, PayloadError, build, parse
-from contract.reasons import ErrorCode
-from contract.results import RESULTS
+from frontdesk.contract.payload import Code, Payload, PayloadError, build, parse
+from frontdesk.contract.reasons import ErrorCode
+from frontdesk.contract.results import RESULTS
 
 __all__ = ["ErrorDetail", "ErrorReply", "OkReply", "Reply", "error_reply", "ok_reply", "parse_reply",
            "parse_result"]

@@ -14,9 +14,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, RootModel
 
-from contract.events import JobFields
-from contract.payload import Amount, Currency, Health, Payload, ReasonCode, Text, Time
-from contract.states import AnyDeviceState, Weight
+from frontdesk.contract.events import JobFields
+from frontdesk.contract.payload import Amount, Currency, Health, Payload, ReasonCode, Text, Time
+from frontdesk.contract.states import AnyDeviceState, Weight
 
 __all__ = ["RESULTS", "Quote", "QuoteOptions"]
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, StringConstraints, Tag
 
-from contract.payload import Health, Payload, PayloadError, ReasonCode, Text, Time, build, parse
+from frontdesk.contract.payload import Health, Payload, PayloadError, ReasonCode, Text, Time, build, parse
 
 __all__ = ["KINDS", "STATES", "ActiveJob", "AnyDeviceState", "DeviceState", "PrinterState", "QueueDeviceState", "ScaleState",
            "Supply", "Weight", "build_state", "parse_state", "parse_weight"]

@@ -19,18 +19,18 @@ from typing import Any, TypeVar
 
 import paho.mqtt.client as mqtt
 
-from contract import clock
-from contract import mqtt as contract
-from contract.config import FrontdeskConfig
-from contract.events import JobCompleted, parse_event
-from contract.mqtt_client import CommandClient, make_client
-from contract.outbox import FILE_NAME as OUTBOX_FILE
-from contract.outbox import EventOutbox
-from contract.results import ScaleReadResult
-from contract.home_assistant import STATUS_TOPIC as HOME_ASSISTANT_STATUS
-from contract.states import DeviceState, parse_state, parse_weight
-from kiosk.home_assistant import KioskInHomeAssistant
-from kiosk.visits import Visit, VisitorLog
+from frontdesk.contract import clock
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.config import FrontdeskConfig
+from frontdesk.contract.events import JobCompleted, parse_event
+from frontdesk.contract.mqtt_client import CommandClient, make_client
+from frontdesk.contract.outbox import FILE_NAME as OUTBOX_FILE
+from frontdesk.contract.outbox import EventOutbox
+from frontdesk.contract.results import ScaleReadResult
+from frontdesk.contract.home_assistant import STATUS_TOPIC as HOME_ASSISTANT_STATUS
+from frontdesk.contract.states import DeviceState, parse_state, parse_weight
+from frontdesk.kiosk.home_assistant import KioskInHomeAssistant
+from frontdesk.kiosk.visits import Visit, VisitorLog
 
 log = logging.getLogger("frontdesk.kiosk.link")
 T = TypeVar("T")

@@ -45,7 +45,7 @@ def run_app(config, windowed: bool = False, size: tuple[int, int] | None = None)
     fullscreen = kiosk.fullscreen and not windowed
     window = tuple(size or kiosk.window_size or DEFAULT_WINDOW)
     prepare_kivy(Path(kiosk.data_dir), fullscreen, window)
-    from kiosk.kiosk_app import KioskApp
+    from frontdesk.kiosk.kiosk_app import KioskApp
 
     KioskApp(config).run()
     return 0

@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from contract import clock
-from contract.config import ConfigError, FrontdeskConfig, config_path, load_config
-from contract.config_files import describe_login, load_checked_config
+from frontdesk.contract import clock
+from frontdesk.contract.config import ConfigError, FrontdeskConfig, config_path, load_config
+from frontdesk.contract.config_files import describe_login, load_checked_config
 
 if TYPE_CHECKING:
-    from kiosk.visits import VisitorLog
+    from frontdesk.kiosk.visits import VisitorLog
 
 PROG = "frontdesk-kiosk"
 EXIT_PROBLEM, EXIT_USAGE = 1, 2
@@ -127,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     # Its files too, before Kivy: a missing logo or an unwritable data_dir is exit 2, not a crash.
     config = load_checked_config(args.config, "kiosk")
-    from kiosk.app import run_app  # Kivy is loaded only when the app really starts
+    from frontdesk.kiosk.app import run_app  # Kivy is loaded only when the app really starts
 
     status = run_app(config, windowed=args.windowed, size=args.size)
     return status if isinstance(status, int) else 0
@@ -145,7 +145,7 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _set_pin(args: argparse.Namespace) -> int:
-    from kiosk.staff_pin import check_pin_format, hash_pin
+    from frontdesk.kiosk.staff_pin import check_pin_format, hash_pin
 
     if sys.stdin.isatty():
         pin = getpass.getpass("New staff PIN: ")
@@ -189,7 +189,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _erase(args: argparse.Namespace) -> int:
-    from kiosk.erasure import erase_everywhere
+    from frontdesk.kiosk.erasure import erase_everywhere
 
     config = load_config(args.config)
     with _visitor_log(config) as log:
@@ -230,8 +230,8 @@ def _purge(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     with _visitor_log(config) as log:
         erased = log.purge(config.kiosk.retention_days)
-    from contract.outbox import FILE_NAME as OUTBOX_FILE
-    from contract.outbox import withdraw
+    from frontdesk.contract.outbox import FILE_NAME as OUTBOX_FILE
+    from frontdesk.contract.outbox import withdraw
 
     withdraw(config.kiosk.data_dir / OUTBOX_FILE, lambda topic, event: False)  # empties its WAL of sent ones
     print(f"Erased {erased} visit{'' if erased == 1 else 's'} older than {config.kiosk.retention_days} days.")
@@ -241,7 +241,7 @@ def _purge(args: argparse.Namespace) -> int:
 @contextmanager
 def _visitor_log(config: FrontdeskConfig) -> Iterator[VisitorLog]:
     """The visitor log of the config, closed afterwards; one that cannot be opened is a CliError."""
-    from kiosk.visits import VisitorLog
+    from frontdesk.kiosk.visits import VisitorLog
 
     path = config.kiosk.data_dir / "visitors.db"
     try:

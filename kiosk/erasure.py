@@ -16,12 +16,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from contract import mqtt as contract
-from contract.config import FrontdeskConfig
-from contract.mqtt_client import AgentConnection
-from contract.outbox import FILE_NAME as OUTBOX_FILE
-from contract.outbox import withdraw
-from kiosk.names import fold
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.config import FrontdeskConfig
+from frontdesk.contract.mqtt_client import AgentConnection
+from frontdesk.contract.outbox import FILE_NAME as OUTBOX_FILE
+from frontdesk.contract.outbox import withdraw
+from frontdesk.kiosk.names import fold
 
 AGENT_TIMEOUT = 5.0
 

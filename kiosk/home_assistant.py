@@ -16,10 +16,10 @@ import logging
 import threading
 from collections.abc import Callable
 
-from contract import mqtt as contract
-from contract.home_assistant import Config, config_topic, online_when_published, readable_name, slug
-from contract.states import CONTRACT_VERSION, build_kiosk_state
-from kiosk.visits import VisitorLog
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.home_assistant import Config, config_topic, online_when_published, readable_name, slug
+from frontdesk.contract.states import CONTRACT_VERSION, build_kiosk_state
+from frontdesk.kiosk.visits import VisitorLog
 
 log = logging.getLogger("frontdesk.kiosk.home_assistant")
 

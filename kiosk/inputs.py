@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from kiosk.names import fold
+from frontdesk.kiosk.names import fold
 
 SHIPPED_POLICIES = Path(__file__).resolve().parent / "policy"
 USB_MOUNT_ROOTS = (Path("/media"), Path("/run/media"))  # where Raspberry Pi OS mounts USB sticks

@@ -19,13 +19,13 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from contract import clock
-from kiosk.agent_link import KioskLink
-from kiosk.i18n import Translator
-from kiosk.screens.base import SignInDraft, on_ui_thread
-from kiosk.staff_pin import StaffLock
-from kiosk.visits import VisitorLog
-from kiosk.widgets import theme
+from frontdesk.contract import clock
+from frontdesk.kiosk.agent_link import KioskLink
+from frontdesk.kiosk.i18n import Translator
+from frontdesk.kiosk.screens.base import SignInDraft, on_ui_thread
+from frontdesk.kiosk.staff_pin import StaffLock
+from frontdesk.kiosk.visits import VisitorLog
+from frontdesk.kiosk.widgets import theme
 
 log = logging.getLogger("frontdesk.kiosk")
 
@@ -73,13 +73,13 @@ class KioskApp(App):
         return self.screens
 
     def _make_screens(self) -> list:
-        from kiosk.i18n import N_
-        from kiosk.screens.done import DoneScreen
-        from kiosk.screens.lookup import InvitationScreen, SignOutScreen
-        from kiosk.screens.policy import PolicyScreen
-        from kiosk.screens.signin import ExtraFieldScreen, HostScreen, PurposeScreen, TextStepScreen
-        from kiosk.screens.staff import staff_screens
-        from kiosk.screens.welcome import WelcomeScreen
+        from frontdesk.kiosk.i18n import N_
+        from frontdesk.kiosk.screens.done import DoneScreen
+        from frontdesk.kiosk.screens.lookup import InvitationScreen, SignOutScreen
+        from frontdesk.kiosk.screens.policy import PolicyScreen
+        from frontdesk.kiosk.screens.signin import ExtraFieldScreen, HostScreen, PurposeScreen, TextStepScreen
+        from frontdesk.kiosk.screens.staff import staff_screens
+        from frontdesk.kiosk.screens.welcome import WelcomeScreen
 
         screens = [
             WelcomeScreen(self),
@@ -239,7 +239,7 @@ class KioskApp(App):
         if visit is None:
             current = self.screens.current_screen
             if hasattr(current, "say"):
-                from kiosk.screens.done import STATES
+                from frontdesk.kiosk.screens.done import STATES
 
                 current.say(STATES["unknown_code"][1], theme.DANGER)
             else:

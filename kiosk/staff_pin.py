@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from contract import clock
-from contract.durable import open_durable
-from contract.secret_hash import check_secret_hash, hash_secret, secret_matches
+from frontdesk.contract import clock
+from frontdesk.contract.durable import open_durable
+from frontdesk.contract.secret_hash import check_secret_hash, hash_secret, secret_matches
 
 MIN_PIN_LENGTH, MAX_PIN_LENGTH = 4, 12
 

@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from kiosk.visits import Invitation, Visit
+    from frontdesk.kiosk.visits import Invitation, Visit
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("badge_number", "name", "company", "host", "purpose", "language", "signed_in", "signed_out",

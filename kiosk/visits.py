@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from contract import clock
-from contract.config_base import LANGUAGES
-from contract.durable import open_durable
-from kiosk import visitor_export
-from kiosk.names import INVITATION_CODE_LENGTH, SIGNOUT_CODE_LENGTH, fold, new_code, normalise_code
+from frontdesk.contract import clock
+from frontdesk.contract.config_base import LANGUAGES
+from frontdesk.contract.durable import open_durable
+from frontdesk.kiosk import visitor_export
+from frontdesk.kiosk.names import INVITATION_CODE_LENGTH, SIGNOUT_CODE_LENGTH, fold, new_code, normalise_code
 
 MAX_NAME = 120
 MAX_FIELD = 1000  # the config's own max_length (<= 1000) is the UI's to enforce

@@ -35,12 +35,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from contract import clock
-from contract.config import FrontdeskConfig
-from contract.states import parse_state
-from manager.history.incidents import IncidentBook
-from manager.history.schema import REMOVED
-from manager.mailer import MailError, send_mail
+from frontdesk.contract import clock
+from frontdesk.contract.config import FrontdeskConfig
+from frontdesk.contract.states import parse_state
+from frontdesk.manager.history.incidents import IncidentBook
+from frontdesk.manager.history.schema import REMOVED
+from frontdesk.manager.mailer import MailError, send_mail
 
 log = logging.getLogger("frontdesk.manager.alerts")
 

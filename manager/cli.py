@@ -21,8 +21,8 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from contract.config import ConfigError, FrontdeskConfig, config_path, load_config
-from contract.config_files import describe_login, load_checked_config
+from frontdesk.contract.config import ConfigError, FrontdeskConfig, config_path, load_config
+from frontdesk.contract.config_files import describe_login, load_checked_config
 
 log = logging.getLogger("frontdesk.manager")
 PROG = "frontdesk-manager"
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 def report_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"{PROG} report", description="The front-office report.")
     _config_option(parser, argparse.SUPPRESS)
-    importlib.import_module("manager.report.cli").add_arguments(parser)
+    importlib.import_module("frontdesk.manager.report.cli").add_arguments(parser)
     return parser
 
 
@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "config":
         return _config_checked(config, args.file or args.config)
     if args.command == "report":
-        return importlib.import_module("manager.report.cli").run(args, config)
+        return importlib.import_module("frontdesk.manager.report.cli").run(args, config)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())  # nothing else in a signal handler
@@ -99,7 +99,7 @@ def _config_checked(config: FrontdeskConfig, explicit: str | None) -> int:
 
 
 def hash_password_command(args: argparse.Namespace) -> int:
-    from manager.passwords import hash_password
+    from frontdesk.manager.passwords import hash_password
 
     try:
         if args.stdin:
@@ -123,9 +123,9 @@ def hash_password_command(args: argparse.Namespace) -> int:
 def run(config: FrontdeskConfig, stop: threading.Event) -> int:
     """Run the manager until `stop` is set. Exit 1 if the database cannot be opened
     (systemd restarts it: a PostgreSQL server that is still starting will be there later)."""
-    from manager.alerts import Alerter
-    from manager.history.store import History, HistoryError
-    from manager.ingest import Ingestor
+    from frontdesk.manager.alerts import Alerter
+    from frontdesk.manager.history.store import History, HistoryError
+    from frontdesk.manager.ingest import Ingestor
 
     try:
         history = History(config.manager.database)
@@ -135,8 +135,8 @@ def run(config: FrontdeskConfig, stop: threading.Event) -> int:
     ingestor = Ingestor(config, history)
     alerter = Alerter(config, history)
     alerter.attach(ingestor)
-    scheduler = importlib.import_module("manager.report.schedule").ReportScheduler(config, history)
-    serve = importlib.import_module("manager.web.server").serve
+    scheduler = importlib.import_module("frontdesk.manager.report.schedule").ReportScheduler(config, history)
+    serve = importlib.import_module("frontdesk.manager.web.server").serve
     log.info("history in %s; %s", history.url, describe_login(config, "manager"))
     alerter.start()
     scheduler.start()

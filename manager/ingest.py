@@ -33,14 +33,14 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from contract import clock
-from contract import mqtt as contract
-from contract.config import FrontdeskConfig
-from contract.events import parse_event
-from contract.mqtt_client import CommandClient, make_client
-from contract.payload import PayloadError
-from contract.records import parse_ledger, parse_visit
-from contract.states import parse_state
+from frontdesk.contract import clock
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.config import FrontdeskConfig
+from frontdesk.contract.events import parse_event
+from frontdesk.contract.mqtt_client import CommandClient, make_client
+from frontdesk.contract.payload import PayloadError
+from frontdesk.contract.records import parse_ledger, parse_visit
+from frontdesk.contract.states import parse_state
 
 log = logging.getLogger("frontdesk.manager.ingest")
 
@@ -311,7 +311,7 @@ class Ingestor:
     def _record(self, messages: list[Message]) -> list[bool] | None:
         """Store the batch, retrying while the database is unreachable (what arrives meanwhile
         waits in memory); None if asked to stop before it worked."""
-        from manager.history.store import HistoryError
+        from frontdesk.manager.history.store import HistoryError
 
         failing = False
         while True:

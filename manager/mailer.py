@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from contract.manager_config import SmtpConfig
+from frontdesk.contract.manager_config import SmtpConfig
 
 Attachment = tuple[str, bytes, str]  # (filename, content, MIME type such as "application/pdf")
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from contract.secret_hash import hash_secret, secret_matches
+from frontdesk.contract.secret_hash import hash_secret, secret_matches
 
 
 def hash_password(password: str) -> str:

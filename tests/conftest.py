@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from contract.config import FrontdeskConfig
-from devices.printer.simulator import PtyPrinterSimulator, TcpPrinterSimulator
-from devices.scale.simulator import ScaleSimulator
+from frontdesk.contract.config import FrontdeskConfig
+from frontdesk.devices.printer.simulator import PtyPrinterSimulator, TcpPrinterSimulator
+from frontdesk.devices.scale.simulator import ScaleSimulator
 from testbed import OFFICE_TOML, printer_config, queue_configs, scale_config  # noqa: F401 - re-exported for fixtures
 
 
@@ -59,7 +59,7 @@ def cups_lab():
 @pytest.fixture
 def broker(tmp_path):
     """A private Mosquitto on its own port, without persistence."""
-    from agent.local_broker import LocalBroker
+    from frontdesk.agent.local_broker import LocalBroker
 
     with LocalBroker(tmp_path) as running:
         yield running

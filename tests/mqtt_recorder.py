@@ -12,7 +12,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from waiting import describe, wait_until
 
-from contract.mqtt_client import send_at_once
+from frontdesk.contract.mqtt_client import send_at_once
 
 
 class Message(tuple):

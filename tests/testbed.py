@@ -18,7 +18,7 @@ from pathlib import Path
 from mqtt_recorder import Message, Recorder  # noqa: F401 - re-exported: tests import them from testbed
 from waiting import wait_until  # noqa: F401 - re-exported
 
-from contract.config import FrontdeskConfig, parse_config
+from frontdesk.contract.config import FrontdeskConfig, parse_config
 
 OFFICE_TOML = """
 site = "test"
@@ -91,7 +91,7 @@ def run_frontdesk(*args: str, config: Path, timeout: float = 60):
     import sys
 
     return subprocess.run(
-        [sys.executable, "-m", "agent.cli", *args, "--config", str(config)],
+        [sys.executable, "-m", "frontdesk.agent.cli", *args, "--config", str(config)],
         capture_output=True, text=True, timeout=timeout, env={**os.environ, "FRONTDESK_CONFIG": ""},
     )
 
@@ -105,7 +105,7 @@ class RunningDemo:
         import threading
 
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "agent.cli", "demo", "--workdir", str(workdir)],
+            [sys.executable, "-m", "frontdesk.agent.cli", "demo", "--workdir", str(workdir)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         )
         self.lines: list[str] = []
@@ -179,7 +179,7 @@ class RunningAgent:
     stopped on leaving (and checked to have stopped)."""
 
     def __init__(self, config: FrontdeskConfig) -> None:
-        from agent.runtime import Agent
+        from frontdesk.agent.runtime import Agent
 
         self.agent, self.stop = Agent(config), threading.Event()
         self.thread = threading.Thread(target=self.agent.run, args=(self.stop,), name="agent-under-test")

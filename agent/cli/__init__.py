@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from agent.cli import (
+from frontdesk.agent.cli import (
     config_commands,
     demo_commands,
     device_commands,
@@ -28,8 +28,8 @@ from agent.cli import (
     report_commands,
     scale_commands,
 )
-from agent.cli.common import EXIT_DEVICE_PROBLEM, EXIT_USAGE
-from contract.config import ConfigError
+from frontdesk.agent.cli.common import EXIT_DEVICE_PROBLEM, EXIT_USAGE
+from frontdesk.contract.config import ConfigError
 
 GROUPS = (config_commands, printer_commands, scale_commands, postage_commands, queue_commands, fax_commands,
           device_commands, report_commands, demo_commands)
@@ -50,8 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from agent.cli.agent_client import AgentRefused, AgentUnavailable
-    from agent.device_lock import DeviceHeld
+    from frontdesk.agent.cli.agent_client import AgentRefused, AgentUnavailable
+    from frontdesk.agent.device_lock import DeviceHeld
 
     try:
         return args.handler(args)
@@ -94,10 +94,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _known_problem(error: Exception) -> int | None:
     """The exit code for an error a person can act on; None for a bug."""
-    from agent.postage.errors import PostageError
-    from devices.printer import PrinterError
-    from devices.queues import InvalidJobOptions, QueueError
-    from devices.scale import ScaleError
+    from frontdesk.agent.postage.errors import PostageError
+    from frontdesk.devices.printer import PrinterError
+    from frontdesk.devices.queues import InvalidJobOptions, QueueError
+    from frontdesk.devices.scale import ScaleError
 
     if isinstance(error, InvalidJobOptions):
         return EXIT_USAGE

@@ -17,11 +17,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from agent.cli.common import EXIT_DEVICE_PROBLEM, EXIT_USAGE
-from contract import mqtt as contract
-from contract.config import FrontdeskConfig
-from contract.mqtt_client import AgentConnection, describe_failure
-from contract.reasons import error_text
+from frontdesk.agent.cli.common import EXIT_DEVICE_PROBLEM, EXIT_USAGE
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.config import FrontdeskConfig
+from frontdesk.contract.mqtt_client import AgentConnection, describe_failure
+from frontdesk.contract.reasons import error_text
 
 START_HINT = "start the agent with `sudo systemctl start frontdesk-agent`"
 # Error codes that say the request itself was wrong (exit 2), not the device (exit 1).
@@ -48,7 +48,7 @@ class AgentRefused(Exception):
 
 def _postage_codes() -> set[str]:
     """The postage errors' codes: the item cannot be priced as asked, a usage error (exit 2)."""
-    from agent.postage import errors
+    from frontdesk.agent.postage import errors
 
     return {cls.reason for cls in vars(errors).values()
             if isinstance(cls, type) and issubclass(cls, errors.PostageError)}
@@ -94,13 +94,13 @@ class AgentClient:
 
     def scale_readings(self, scale_id: str | None):
         """The scale's live readings, as the agent publishes them (agent/cli/live.py)."""
-        from agent.cli.live import follow_scale
+        from frontdesk.agent.cli.live import follow_scale
 
         return follow_scale(self, scale_id)
 
     def fax_outcomes(self):
         """Follows the fax queues' events from the connection on, for `wait(sent, timeout)`."""
-        from agent.cli.live import FaxEvents
+        from frontdesk.agent.cli.live import FaxEvents
 
         return FaxEvents(self)
 

@@ -48,14 +48,14 @@ def agent_for(args: argparse.Namespace, config=None):
 
     Both answer `ask(command, payload)` with the agent's result (agent/cli/agent_client.py and
     agent/cli/direct.py), so each command prints one kind of answer whichever it was."""
-    from contract.config import load_config
+    from frontdesk.contract.config import load_config
 
     config = config or load_config(args.config)
     if getattr(args, "direct", False):
-        from agent.cli.direct import DirectDevices
+        from frontdesk.agent.cli.direct import DirectDevices
 
         return DirectDevices(config, _invocation(args))
-    from agent.cli.agent_client import AgentClient
+    from frontdesk.agent.cli.agent_client import AgentClient
 
     return AgentClient(config, args.timeout, direct_hint=hasattr(args, "direct"))
 

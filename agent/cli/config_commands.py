@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from contract.config import ConfigError, FrontdeskConfig, config_path
-from contract.config_files import describe_login, file_problems, load_checked_config
+from frontdesk.contract.config import ConfigError, FrontdeskConfig, config_path
+from frontdesk.contract.config_files import describe_login, file_problems, load_checked_config
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -18,7 +18,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 
 def _check(args: argparse.Namespace) -> int:
     """The agent's part: its sections, and the files and folders it uses, as this user may."""
-    from agent.config_check import cross_reference_problems
+    from frontdesk.agent.config_check import cross_reference_problems
 
     path = config_path(args.file or args.config)
     config = load_checked_config(path, "agent")
@@ -37,7 +37,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def describe_config(config: FrontdeskConfig) -> list[str]:
-    from devices.printer.compose import Composer
+    from frontdesk.devices.printer.compose import Composer
 
     lines = [
         f"site {config.site!r}, office {config.office.name!r} ({config.office.language}, {config.office.currency})",

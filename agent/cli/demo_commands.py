@@ -13,6 +13,6 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from agent.demo import run_demo
+    from frontdesk.agent.demo import run_demo
 
     return run_demo(args.workdir, once=args.once)

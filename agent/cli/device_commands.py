@@ -7,8 +7,8 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from agent.cli.common import add_agent_options, ask, given
-from contract.reasons import reason_text
+from frontdesk.agent.cli.common import add_agent_options, ask, given
+from frontdesk.contract.reasons import reason_text
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -22,14 +22,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agent.cli.agent_client import AgentRefused
-from agent.commands import OFFLINE_REASONS, job_action, queue_action, queue_status
-from agent.device_lock import DeviceLock, holder_of
-from contract import mqtt as contract
-from contract.commands import REQUESTS, target
-from contract.config import FrontdeskConfig
-from contract.mqtt_client import field_error
-from devices.errors import DeviceError
+from frontdesk.agent.cli.agent_client import AgentRefused
+from frontdesk.agent.commands import OFFLINE_REASONS, job_action, queue_action, queue_status
+from frontdesk.agent.device_lock import DeviceLock, holder_of
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.commands import REQUESTS, target
+from frontdesk.contract.config import FrontdeskConfig
+from frontdesk.contract.mqtt_client import field_error
+from frontdesk.devices.errors import DeviceError
 
 class DirectDevices:
     """`with DirectDevices(config, "frontdesk scale read --direct") as agent: agent.ask(...)`."""
@@ -73,7 +73,7 @@ class DirectDevices:
         except (OSError, sqlite3.Error) as error:
             raise AgentRefused("device_error", f"{type(error).__name__}: {error}") from None
         except Exception as error:
-            from agent.postage.errors import PostageError
+            from frontdesk.agent.postage.errors import PostageError
 
             if isinstance(error, PostageError):
                 raise AgentRefused(error.reason, str(error)) from None
@@ -131,18 +131,18 @@ class DirectDevices:
 
     def _printer(self, printer_config) -> SimpleNamespace:
         """The printer as the agent's printer commands use it: `device`, `check()`, `use(action)`."""
-        from devices.printer import ReceiptPrinter
+        from frontdesk.devices.printer import ReceiptPrinter
 
         printer = ReceiptPrinter(printer_config, self.config.office)
         return SimpleNamespace(device=printer, check=printer.status, use=lambda action: action(printer))
 
     def _printer_status(self, request, printer) -> dict[str, Any]:
-        from agent.print_commands import printer_status
+        from frontdesk.agent.print_commands import printer_status
 
         return printer_status(None, request, self._printer(printer))
 
     def _printer_test(self, request, printer) -> dict[str, Any]:
-        from agent.print_commands import printer_test
+        from frontdesk.agent.print_commands import printer_test
 
         return printer_test(None, request, self._printer(printer))
 
@@ -154,7 +154,7 @@ class DirectDevices:
                 "last_error": None}
 
     def _scale(self, scale_config):
-        from devices.scale import scale_for
+        from frontdesk.devices.scale import scale_for
 
         return scale_for(scale_config)
 
@@ -176,7 +176,7 @@ class DirectDevices:
 
     def scale_readings(self, scale_id: str | None) -> Iterator:
         """Live readings and problems (ScaleReading, ScaleProblem) until the caller stops."""
-        from devices.scale import ScaleProblem
+        from frontdesk.devices.scale import ScaleProblem
 
         scale_config = self._device("scale_read", REQUESTS["scale_read"].model_validate({"scale": scale_id}))
         scale, stop = self._scale(scale_config), threading.Event()
@@ -190,11 +190,11 @@ class DirectDevices:
 
     def _books_command(self, request, device) -> dict[str, Any]:
         """Prices, the mail log and the device history, read as the agent reads them."""
-        from agent import office_commands
-        from agent.ledger.device_history import FILE_NAME as HISTORY_FILE
-        from agent.ledger.device_history import DeviceHistory
-        from agent.ledger.mail_log import FILE_NAME as MAIL_FILE
-        from agent.ledger.mail_log import MailLog
+        from frontdesk.agent import office_commands
+        from frontdesk.agent.ledger.device_history import FILE_NAME as HISTORY_FILE
+        from frontdesk.agent.ledger.device_history import DeviceHistory
+        from frontdesk.agent.ledger.mail_log import FILE_NAME as MAIL_FILE
+        from frontdesk.agent.ledger.mail_log import MailLog
 
         data = self.config.agent.data_dir
         books = SimpleNamespace(office=self.config.office, postage_carrier=self.config.postage.carrier,
@@ -219,7 +219,7 @@ class DirectDevices:
                     store.close()
 
     def open_queue(self, queue_config):
-        from devices.queues import CupsClient, queue_for
+        from frontdesk.devices.queues import CupsClient, queue_for
 
         return queue_for(queue_config, CupsClient(self.config.cups.server, self.config.cups.timeout))
 
@@ -233,7 +233,7 @@ class DirectDevices:
         return queue_action(action)(None, request, self.open_queue(queue_config))
 
     def _fax_send(self, request, queue_config) -> dict[str, Any]:
-        from devices.queues import CoverSheet
+        from frontdesk.devices.queues import CoverSheet
 
         try:
             content = base64.b64decode(request.document, validate=True)

@@ -7,8 +7,8 @@ import argparse
 import base64
 from pathlib import Path
 
-from agent.cli.common import EXIT_DEVICE_PROBLEM, EXIT_USAGE, add_agent_options, agent_for, given
-from contract.config import load_config
+from frontdesk.agent.cli.common import EXIT_DEVICE_PROBLEM, EXIT_USAGE, add_agent_options, agent_for, given
+from frontdesk.contract.config import load_config
 
 # What fax_send's `document` may hold: 14,000,000 base64 characters (contract/commands.py).
 MAX_DOCUMENT = 14_000_000 // 4 * 3
@@ -59,7 +59,7 @@ def _words(reason: str) -> str:
     """The fax line's own message as it is ("Line busy"); CUPS keywords (job-stopped) in words."""
     import re
 
-    from contract.reasons import reason_text
+    from frontdesk.contract.reasons import reason_text
 
     if not re.fullmatch(r"[a-z0-9_-]+(, [a-z0-9_-]+)*", reason):
         return reason

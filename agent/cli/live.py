@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from agent.cli.agent_client import AgentClient, AgentRefused
-from contract import mqtt as contract
-from contract.events import FaxOutcome, parse_event
-from contract.payload import PayloadError
-from contract.states import parse_weight
-from contract.reasons import reason_text
-from devices.scale.reading import ScaleProblem, ScaleReading
+from frontdesk.agent.cli.agent_client import AgentClient, AgentRefused
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.events import FaxOutcome, parse_event
+from frontdesk.contract.payload import PayloadError
+from frontdesk.contract.states import parse_weight
+from frontdesk.contract.reasons import reason_text
+from frontdesk.devices.scale.reading import ScaleProblem, ScaleReading
 
 # A scale's state says more than its readings only when it cannot be read at all.
 _PROBLEM_HEALTH = {"offline", "error"}

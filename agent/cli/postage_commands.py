@@ -11,8 +11,8 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from agent.cli.common import add_agent_options, ask, given
-from contract.config import load_config
+from frontdesk.agent.cli.common import add_agent_options, ask, given
+from frontdesk.contract.config import load_config
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from agent.cli.common import EXIT_DEVICE_PROBLEM, add_device_command, ask, given
+from frontdesk.agent.cli.common import EXIT_DEVICE_PROBLEM, add_device_command, ask, given
 
 PRINT_TAKES = 30.0  # seconds a printout may take on top of --timeout (a slow or a long one)
 DRAWER_WAIT = 10.0  # how long the agent waits for the drawer kick to be confirmed

@@ -9,10 +9,10 @@ import argparse
 import json
 import sys
 
-from agent.cli.agent_client import AgentRefused
-from agent.cli.common import EXIT_DEVICE_PROBLEM, add_agent_options, agent_for, ask, given
-from contract.config import load_config
-from contract.reasons import reason_text
+from frontdesk.agent.cli.agent_client import AgentRefused
+from frontdesk.agent.cli.common import EXIT_DEVICE_PROBLEM, add_agent_options, agent_for, ask, given
+from frontdesk.contract.config import load_config
+from frontdesk.contract.reasons import reason_text
 
 JOB_ACTIONS = {"cancel": "cancelled", "hold": "held", "release": "released", "restart": "restarted"}
 QUEUE_ACTIONS = {"pause": "paused", "resume": "resumed", "accept": "accepting jobs", "reject": "rejecting jobs"}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 
-from contract.config import load_config
+from frontdesk.contract.config import load_config
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from manager.report.cli import add_arguments
+    from frontdesk.manager.report.cli import add_arguments
 
     report = commands.add_parser("report", parents=[common], help="the front-office report (HTML and PDF)")
     add_arguments(report)
@@ -21,6 +21,6 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 
 
 def _report(args: argparse.Namespace) -> int:
-    from manager.report.cli import run
+    from frontdesk.manager.report.cli import run
 
     return run(args, load_config(args.config))

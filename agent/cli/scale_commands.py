@@ -7,8 +7,8 @@ import json
 import sys
 from decimal import Decimal
 
-from agent.cli.common import add_device_command, agent_for, ask, given
-from contract.config import load_config
+from frontdesk.agent.cli.common import add_device_command, agent_for, ask, given
+from frontdesk.contract.config import load_config
 
 UNIT_DECIMALS = {"g": 1, "kg": 4, "oz": 2, "lb": 3}
 STABLE_WAIT = 10.0  # seconds the agent may wait for a stable weight (its limit is 30)
@@ -26,7 +26,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 
 
 def _read(args: argparse.Namespace) -> int:
-    from agent.cli.live import reading_from
+    from frontdesk.agent.cli.live import reading_from
 
     if args.watch:
         return _watch(args)
@@ -38,7 +38,7 @@ def _read(args: argparse.Namespace) -> int:
 
 def _watch(args: argparse.Namespace) -> int:
     """Every reading until Ctrl-C: redrawn on one line on a terminal, one line each otherwise."""
-    from devices.scale import ScaleProblem
+    from frontdesk.devices.scale import ScaleProblem
 
     config = load_config(args.config)
     scale_id = args.scale or config.scale_by_id(None).id

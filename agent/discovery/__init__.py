@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from agent.discovery.entities import Entities, Entity, HaDevice, device_block
-from agent.discovery.memory import Announced
-from contract import mqtt as contract
-from contract.home_assistant import PREFIX, STATUS_TOPIC, config_topic, online_when_healthy, online_when_published
-from contract.home_assistant import slug as _slug
+from frontdesk.agent.discovery.entities import Entities, Entity, HaDevice, device_block
+from frontdesk.agent.discovery.memory import Announced
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.home_assistant import PREFIX, STATUS_TOPIC, config_topic, online_when_healthy, online_when_published
+from frontdesk.contract.home_assistant import slug as _slug
 
 __all__ = ["PREFIX", "STATUS_TOPIC", "Discovery", "HaDevice"]
 log = logging.getLogger("frontdesk.agent.discovery")

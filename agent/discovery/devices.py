@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agent.discovery.entities import HaDevice
-from contract.config import FrontdeskConfig
-from contract.printer_profiles import profile_maker
+from frontdesk.agent.discovery.entities import HaDevice
+from frontdesk.contract.config import FrontdeskConfig
+from frontdesk.contract.printer_profiles import profile_maker
 
 SCALE_MODELS = {"mt-sics": "MT-SICS scale", "nci": "NCI scale", "hid": "USB HID postal scale"}
 

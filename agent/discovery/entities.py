@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from contract import mqtt as contract
-from contract.home_assistant import Config, readable_name, slug
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.home_assistant import Config, readable_name, slug
 
 # The events each kind of device has an event entity for (fed from its `events` topic);
 # any other event on that topic is ignored by the template, not reported as unknown.

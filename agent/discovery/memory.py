@@ -20,7 +20,7 @@ import logging
 import threading
 from pathlib import Path
 
-from contract.home_assistant import slug
+from frontdesk.contract.home_assistant import slug
 
 log = logging.getLogger("frontdesk.agent.discovery")
 UNKNOWN = ""  # the supply of an older agent's sensor: kept, but not announced again (its id is unknown)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from contract import clock
-from contract.durable import open_durable
+from frontdesk.contract import clock
+from frontdesk.contract.durable import open_durable
 
 FILE_NAME = "device-history.db"
 KEEP_DAYS = 90

@@ -13,10 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from agent.ledger.staged import StagedLedger
-from contract import clock
-from contract import mqtt as contract
-from contract.durable import open_durable
+from frontdesk.agent.ledger.staged import StagedLedger
+from frontdesk.contract import clock
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.durable import open_durable
 
 FILE_NAME = "mail-log.db"  # in [agent] data_dir
 

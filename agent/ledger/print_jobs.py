@@ -39,10 +39,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.ledger.personal_data import without_personal_data
-from agent.ledger.staged import Record, StagedLedger
-from contract import clock
-from contract.durable import open_durable, truncate_wal
+from frontdesk.agent.ledger.personal_data import without_personal_data
+from frontdesk.agent.ledger.staged import Record, StagedLedger
+from frontdesk.contract import clock
+from frontdesk.contract.durable import open_durable, truncate_wal
 
 WAITING, DONE = ("queued", "sending", "sent", "uncertain"), ("printed", "failed")
 SCHEMA_VERSION = 2  # 1: the `failed` state; 2: `uncertain`

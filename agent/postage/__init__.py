@@ -4,9 +4,9 @@
     available_classes("deutschepost", "international", Decimal("120"))
 """
 
-from agent.postage.errors import PostageError
-from agent.postage.quote import PostageQuote, available_classes, quote
-from agent.postage.tables import RateTable, load_rate_tables, table_for
+from frontdesk.agent.postage.errors import PostageError
+from frontdesk.agent.postage.quote import PostageQuote, available_classes, quote
+from frontdesk.agent.postage.tables import RateTable, load_rate_tables, table_for
 
 __all__ = [
     "PostageError",

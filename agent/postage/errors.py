@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from agent.postage.quote import PostageQuote
+    from frontdesk.agent.postage.quote import PostageQuote
 
 
 class PostageError(Exception):

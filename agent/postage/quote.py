@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from agent.postage.errors import DestinationNotServed, InvalidWeight, Overweight, SurchargeNotListed, UnknownMailClass
-from agent.postage.schema import DestinationRates, RateTable, Surcharge, WeightStep
-from agent.postage.tables import table_for
-from devices.scale.units import from_grams, to_grams
+from frontdesk.agent.postage.errors import DestinationNotServed, InvalidWeight, Overweight, SurchargeNotListed, UnknownMailClass
+from frontdesk.agent.postage.schema import DestinationRates, RateTable, Surcharge, WeightStep
+from frontdesk.agent.postage.tables import table_for
+from frontdesk.devices.scale.units import from_grams, to_grams
 
 
 @dataclass(frozen=True)

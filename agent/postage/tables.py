@@ -19,8 +19,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agent.postage.errors import NoTableInForce, RateTableError, UnknownCarrier
-from agent.postage.schema import RateTable
+from frontdesk.agent.postage.errors import NoTableInForce, RateTableError, UnknownCarrier
+from frontdesk.agent.postage.schema import RateTable
 
 __all__ = ["RateTable", "load_rate_file", "load_rate_tables", "table_for"]
 
@@ -75,7 +75,7 @@ def load_rate_file(entry: Path | Traversable) -> RateTable:
 
 @cache
 def _shipped_tables() -> dict[str, list[RateTable]]:
-    return _load_folder(files("agent.postage.rates"))
+    return _load_folder(files("frontdesk.agent.postage.rates"))
 
 
 def _load_folder(folder: Path | Traversable) -> dict[str, list[RateTable]]:

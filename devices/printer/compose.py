@@ -24,11 +24,11 @@ from escpos.capabilities import get_profile
 from escpos.printer import Dummy
 from PIL import Image
 
-from devices.printer.blocks import Align, Barcode, Block, Columns, Cut, Feed, Picture, QrCode, Rule, Text
-from devices.printer.fonts import Glyphs, stand_in, system_glyphs
-from devices.printer.line_image import line_image
-from devices.printer.text import Transliterator, sanitize
-from devices.printer.visual import cells, clip, pad, shape, visual, wrap
+from frontdesk.devices.printer.blocks import Align, Barcode, Block, Columns, Cut, Feed, Picture, QrCode, Rule, Text
+from frontdesk.devices.printer.fonts import Glyphs, stand_in, system_glyphs
+from frontdesk.devices.printer.line_image import line_image
+from frontdesk.devices.printer.text import Transliterator, sanitize
+from frontdesk.devices.printer.visual import cells, clip, pad, shape, visual, wrap
 
 
 @dataclass(frozen=True)

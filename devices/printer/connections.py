@@ -12,15 +12,15 @@ import errno
 import socket
 from abc import ABC, abstractmethod
 
-from contract.config import (
+from frontdesk.contract.config import (
     FilePrinterConfig,
     NetworkPrinterConfig,
     PrinterConfig,
     SerialPrinterConfig,
     UsbPrinterConfig,
 )
-from devices.printer.errors import PrinterBusy, PrinterError, PrinterUnreachable
-from devices.printer.status import StatusQuery, is_status_back_start, is_status_byte
+from frontdesk.devices.printer.errors import PrinterBusy, PrinterError, PrinterUnreachable
+from frontdesk.devices.printer.status import StatusQuery, is_status_back_start, is_status_byte
 
 DLE_EOT = b"\x10\x04"
 # GS a n: report drawer (bit 0), on/offline (1), errors (2) and the roll paper sensors (3).

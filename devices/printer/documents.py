@@ -19,17 +19,17 @@ from babel.dates import format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 from PIL import Image
 
-from contract.config import OfficeConfig
-from devices.printer.blocks import Block, Columns, Cut, Feed, Picture, QrCode, Rule, Text
-from devices.printer.blocks import Barcode as BarcodeBlock
-from devices.printer.text import is_blank
+from frontdesk.contract.config import OfficeConfig
+from frontdesk.devices.printer.blocks import Block, Columns, Cut, Feed, Picture, QrCode, Rule, Text
+from frontdesk.devices.printer.blocks import Barcode as BarcodeBlock
+from frontdesk.devices.printer.text import is_blank
 
 CENT = Decimal("0.01")
 
 
 @cache
 def labels(language: str) -> dict[str, str]:
-    table = tomllib.loads(resources.files("devices.printer").joinpath("labels.toml").read_text("utf-8"))
+    table = tomllib.loads(resources.files("frontdesk.devices.printer").joinpath("labels.toml").read_text("utf-8"))
     if language not in table:
         raise ValueError(f"no printed labels for language {language!r}; have {', '.join(table)}")
     return table[language]

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Protocol
 
-from contract.config import OfficeConfig, PrinterConfig
-from devices.printer.blocks import Block, Cut
-from devices.printer.compose import Composer
-from devices.printer.connections import Connection, connection_for
-from devices.printer.errors import (
+from frontdesk.contract.config import OfficeConfig, PrinterConfig
+from frontdesk.devices.printer.blocks import Block, Cut
+from frontdesk.devices.printer.compose import Composer
+from frontdesk.devices.printer.connections import Connection, connection_for
+from frontdesk.devices.printer.errors import (
     CoverOpen,
     NoConfirmation,
     PaperOut,
@@ -21,7 +21,7 @@ from devices.printer.errors import (
     PrinterUnreachable,
     PrintNotConfirmed,
 )
-from devices.printer.status import PrinterStatus, StatusQuery
+from frontdesk.devices.printer.status import PrinterStatus, StatusQuery
 
 GS_A_TRIES = 2  # GS a sent to a ready printer without a report: it does not send them
 

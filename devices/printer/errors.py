@@ -6,7 +6,7 @@ the message is for a person and always names the printer and its address.
 
 from __future__ import annotations
 
-from devices.errors import DeviceError
+from frontdesk.devices.errors import DeviceError
 
 
 class PrinterError(DeviceError):

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from devices.printer.blocks import Align
-from devices.printer.fonts import Face, Glyphs, stand_in, system_glyphs
-from devices.printer.visual import cells
+from frontdesk.devices.printer.blocks import Align
+from frontdesk.devices.printer.fonts import Face, Glyphs, stand_in, system_glyphs
+from frontdesk.devices.printer.visual import cells
 
 FONT_A_CELL_HEIGHT = 24  # dots, at 203 dpi; the same on 58 and 80 mm printers
 MONO_ADVANCE = 0.6021  # DejaVu Sans Mono's advance width per point of size

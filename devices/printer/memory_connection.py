@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from contract.config import PrinterConfig
-from devices.printer.connections import DLE_EOT, Connection
-from devices.printer.errors import PrinterUnreachable
-from devices.printer.status import StatusQuery, is_status_byte
+from frontdesk.contract.config import PrinterConfig
+from frontdesk.devices.printer.connections import DLE_EOT, Connection
+from frontdesk.devices.printer.errors import PrinterUnreachable
+from frontdesk.devices.printer.status import StatusQuery, is_status_byte
 
 if TYPE_CHECKING:  # the driver never needs the simulator; only whoever builds this does
-    from devices.printer.simulator.memory import MemoryLine, MemoryPrinterSimulator
+    from frontdesk.devices.printer.simulator.memory import MemoryLine, MemoryPrinterSimulator
 
 
 class MemoryConnection(Connection):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from contract import clock
-from devices.printer.documents import Badge, Receipt, ReceiptItem
+from frontdesk.contract import clock
+from frontdesk.devices.printer.documents import Badge, Receipt, ReceiptItem
 
 
 def sample_receipt(language: str | None = None, number: str = "TEST-000001", lines: int = 4) -> Receipt:

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Literal
 
-from contract import clock
+from frontdesk.contract import clock
 
 Paper = Literal["ok", "near_end", "out", "unknown"]
 Health = Literal["ok", "warning", "error", "offline"]

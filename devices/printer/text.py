@@ -14,7 +14,7 @@ from functools import cache
 
 from escpos.magicencode import Encoder
 
-from contract.text import is_blank, refused_characters, sanitize  # noqa: F401 - re-exported
+from frontdesk.contract.text import is_blank, refused_characters, sanitize  # noqa: F401 - re-exported
 
 # Nearest glyphs, used only when no code page of the profile has the original.
 # Romanians read the cedilla forms without trouble (they were the only forms in

@@ -1,8 +1,8 @@
 """Copier and fax queues on CUPS, through pycups."""
 
-from devices.queues.cups_client import CupsClient
-from devices.queues.driver import PrintQueue
-from devices.queues.errors import (
+from frontdesk.devices.queues.cups_client import CupsClient
+from frontdesk.devices.queues.driver import PrintQueue
+from frontdesk.devices.queues.errors import (
     CupsUnavailable,
     InvalidJobOptions,
     JobNotFound,
@@ -10,10 +10,10 @@ from devices.queues.errors import (
     QueueError,
     QueueNotFound,
 )
-from devices.queues.fax import CoverSheet, FaxOutcome, FaxQueue, normalise_fax_number
-from devices.queues.jobs import QueueJob
-from devices.queues.state import QueueState, StateReason, Supply
-from devices.queues.watch import QueueProblem, QueueWatcher
+from frontdesk.devices.queues.fax import CoverSheet, FaxOutcome, FaxQueue, normalise_fax_number
+from frontdesk.devices.queues.jobs import QueueJob
+from frontdesk.devices.queues.state import QueueState, StateReason, Supply
+from frontdesk.devices.queues.watch import QueueProblem, QueueWatcher
 
 __all__ = [
     "CoverSheet", "CupsClient", "CupsUnavailable", "FaxOutcome", "FaxQueue", "InvalidJobOptions", "JobNotFound",

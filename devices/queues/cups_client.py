@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from devices.queues.errors import CupsUnavailable, JobNotFound, PermissionDenied, QueueError, QueueNotFound
+from frontdesk.devices.queues.errors import CupsUnavailable, JobNotFound, PermissionDenied, QueueError, QueueNotFound
 
 T = TypeVar("T")
 

@@ -17,8 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from devices.queues import supplies
-from devices.queues.state import StateReason, Supply
+from frontdesk.devices.queues import supplies
+from frontdesk.devices.queues.state import StateReason, Supply
 
 _ASKED = ["printer-state", "printer-state-reasons", "printer-state-message", "printer-supply",
           "printer-supply-description", "marker-names", "marker-levels", "marker-low-levels", "marker-high-levels",

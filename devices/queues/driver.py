@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from contract.config import QueueConfig
-from devices.queues.cups_client import CupsClient
-from devices.queues.device_ipp import DeviceReport, DeviceUnreachable, ask_device, asks_device
-from devices.queues.errors import InvalidJobOptions, JobNotFound, QueueError
-from devices.queues import supplies
-from devices.queues.jobs import JOB_ATTRIBUTES, JobCounts, QueueJob, initials
-from devices.queues.state import ActiveJob, PrinterState, QueueState, StateReason
+from frontdesk.contract.config import QueueConfig
+from frontdesk.devices.queues.cups_client import CupsClient
+from frontdesk.devices.queues.device_ipp import DeviceReport, DeviceUnreachable, ask_device, asks_device
+from frontdesk.devices.queues.errors import InvalidJobOptions, JobNotFound, QueueError
+from frontdesk.devices.queues import supplies
+from frontdesk.devices.queues.jobs import JOB_ATTRIBUTES, JobCounts, QueueJob, initials
+from frontdesk.devices.queues.state import ActiveJob, PrinterState, QueueState, StateReason
 
 _PRINTER_STATES: dict[int, PrinterState] = {3: "idle", 4: "processing", 5: "stopped"}
 PRINTER_ATTRIBUTES = [

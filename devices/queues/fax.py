@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from contract import clock
-from devices.queues.driver import PrintQueue
-from devices.queues.errors import InvalidJobOptions
-from devices.queues.jobs import QueueJob
+from frontdesk.contract import clock
+from frontdesk.devices.queues.driver import PrintQueue
+from frontdesk.devices.queues.errors import InvalidJobOptions
+from frontdesk.devices.queues.jobs import QueueJob
 
 
 def normalise_fax_number(number: str, default_region: str | None) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Literal
 
-from contract import clock
+from frontdesk.contract import clock
 
 JobState = Literal["pending", "held", "processing", "stopped", "canceled", "aborted", "completed"]
 _STATES: dict[int, JobState] = {

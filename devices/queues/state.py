@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from contract import clock
-from devices.queues.reasons import Severity, split_reason
+from frontdesk.contract import clock
+from frontdesk.devices.queues.reasons import Severity, split_reason
 
 Health = Literal["ok", "warning", "error", "offline"]
 # IPP printer-state 3, 4 and 5.

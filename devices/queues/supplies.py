@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from devices.queues.state import Supply
+from frontdesk.devices.queues.state import Supply
 
 # CUPS writes colours as sRGB; the device and the staff say them in words.
 _COLOUR_NAMES = {

@@ -22,11 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from contract import clock
-from devices.queues.cups_client import CupsClient
-from devices.queues.driver import PrintQueue
-from devices.queues.errors import QueueError, QueueNotFound
-from devices.queues.state import QueueState
+from frontdesk.contract import clock
+from frontdesk.devices.queues.cups_client import CupsClient
+from frontdesk.devices.queues.driver import PrintQueue
+from frontdesk.devices.queues.errors import QueueError, QueueNotFound
+from frontdesk.devices.queues.state import QueueState
 
 EVENTS = [
     "printer-state-changed", "printer-config-changed", "printer-stopped", "printer-added", "printer-deleted",

@@ -1,8 +1,8 @@
 """Postage scales: one `Scale` class per wire protocol, chosen by the config's `protocol`."""
 
-from contract.config import ScaleConfig
-from devices.scale.driver import Scale
-from devices.scale.errors import (
+from frontdesk.contract.config import ScaleConfig
+from frontdesk.devices.scale.driver import Scale
+from frontdesk.devices.scale.errors import (
     ScaleError,
     ScaleGarbled,
     ScaleNoAnswer,
@@ -11,10 +11,10 @@ from devices.scale.errors import (
     ScaleProtocolError,
     ScaleRefused,
 )
-from devices.scale.hid import HidScale
-from devices.scale.mtsics import MtSicsScale
-from devices.scale.nci import NciScale
-from devices.scale.reading import ScaleProblem, ScaleReading
+from frontdesk.devices.scale.hid import HidScale
+from frontdesk.devices.scale.mtsics import MtSicsScale
+from frontdesk.devices.scale.nci import NciScale
+from frontdesk.devices.scale.reading import ScaleProblem, ScaleReading
 
 PROTOCOLS: dict[str, type[Scale]] = {"mt-sics": MtSicsScale, "nci": NciScale, "hid": HidScale}
 

@@ -13,9 +13,9 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
-from contract.config import ScaleConfig
-from devices.scale.errors import ScaleError, ScaleNotStable
-from devices.scale.reading import ScaleProblem, ScaleReading
+from frontdesk.contract.config import ScaleConfig
+from frontdesk.devices.scale.errors import ScaleError, ScaleNotStable
+from frontdesk.devices.scale.reading import ScaleProblem, ScaleReading
 
 RETRY_FIRST, RETRY_MOST = 0.5, 5.0  # seconds between attempts to reach a lost scale
 IDLE_POLL = 0.5  # seconds between requests to a quiet scale: an unplugged one is noticed within it

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devices.errors import DeviceError
+from frontdesk.devices.errors import DeviceError
 
 
 class ScaleError(DeviceError):

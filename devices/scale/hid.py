@@ -15,10 +15,10 @@ import select
 from collections.abc import Iterator
 from decimal import Decimal
 
-from contract.config import HidScaleConfig
-from devices.scale.driver import Scale
-from devices.scale.errors import ScaleError, ScaleGarbled, ScaleNoAnswer, ScaleOffline, ScaleRefused
-from devices.scale.reading import ScaleReading
+from frontdesk.contract.config import HidScaleConfig
+from frontdesk.devices.scale.driver import Scale
+from frontdesk.devices.scale.errors import ScaleError, ScaleGarbled, ScaleNoAnswer, ScaleOffline, ScaleRefused
+from frontdesk.devices.scale.reading import ScaleReading
 
 REPORT_ID, REPORT_SIZE = 3, 6
 _UNITS = {2: "g", 3: "kg", 11: "oz", 12: "lb"}

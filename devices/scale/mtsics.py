@@ -15,12 +15,12 @@ from decimal import Decimal
 
 import serial
 
-from contract.config import MtSicsScaleConfig
-from devices.scale.errors import ScaleProtocolError, ScaleRefused
-from devices.scale.reading import Condition, ScaleReading
-from devices.scale.serial_line import PortOpener
-from devices.scale.serial_scale import SerialScale
-from devices.scale.units import canonical_unit
+from frontdesk.contract.config import MtSicsScaleConfig
+from frontdesk.devices.scale.errors import ScaleProtocolError, ScaleRefused
+from frontdesk.devices.scale.reading import Condition, ScaleReading
+from frontdesk.devices.scale.serial_line import PortOpener
+from frontdesk.devices.scale.serial_scale import SerialScale
+from frontdesk.devices.scale.units import canonical_unit
 
 CRLF = b"\r\n"
 # Searched for at the end of a line, so noise in front of a reply does not hide it.

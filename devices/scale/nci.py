@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from contract.config import NciScaleConfig
-from devices.scale.errors import ScaleProtocolError, ScaleRefused
-from devices.scale.reading import ScaleReading
-from devices.scale.serial_scale import SerialScale
-from devices.scale.units import canonical_unit
+from frontdesk.contract.config import NciScaleConfig
+from frontdesk.devices.scale.errors import ScaleProtocolError, ScaleRefused
+from frontdesk.devices.scale.reading import ScaleReading
+from frontdesk.devices.scale.serial_scale import SerialScale
+from frontdesk.devices.scale.units import canonical_unit
 
 CR, ETX = b"\r", b"\x03"
 _WEIGHT = re.compile(r"\n([ 0-9.\-^_]{1,10}?)(lb|kg|oz|g) ?\r\n([\x30-\x3f]{2,3})\r\x03$")

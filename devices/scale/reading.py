@@ -7,10 +7,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from contract import clock
-from contract.payload import build
-from contract.states import Weight
-from devices.scale.units import from_grams, to_grams
+from frontdesk.contract import clock
+from frontdesk.contract.payload import build
+from frontdesk.contract.states import Weight
+from frontdesk.devices.scale.units import from_grams, to_grams
 
 Condition = Literal["ok", "overload", "underload"]
 

@@ -12,8 +12,8 @@ from typing import Protocol
 
 import serial
 
-from contract.config import MtSicsScaleConfig, NciScaleConfig
-from devices.scale.errors import ScaleOffline
+from frontdesk.contract.config import MtSicsScaleConfig, NciScaleConfig
+from frontdesk.devices.scale.errors import ScaleOffline
 
 # pyserial lets termios.error (not an OSError) through from tcflush on a dead port.
 _PORT_ERRORS = (serial.SerialException, OSError, termios.error)

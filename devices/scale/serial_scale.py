@@ -8,10 +8,10 @@ from typing import TypeVar
 
 import serial
 
-from contract.config import MtSicsScaleConfig, NciScaleConfig
-from devices.scale.driver import Scale
-from devices.scale.errors import ScaleError, ScaleGarbled, ScaleNoAnswer
-from devices.scale.serial_line import PortOpener, SerialLine
+from frontdesk.contract.config import MtSicsScaleConfig, NciScaleConfig
+from frontdesk.devices.scale.driver import Scale
+from frontdesk.devices.scale.errors import ScaleError, ScaleGarbled, ScaleNoAnswer
+from frontdesk.devices.scale.serial_line import PortOpener, SerialLine
 
 Parsed = TypeVar("Parsed")
 

@@ -14,11 +14,11 @@ from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk.i18n import N_
-from kiosk.widgets import theme
-from kiosk.widgets.common import KButton, Panel, Text, TextField
-from kiosk.widgets.keyboard import BACKSPACE
-from kiosk.widgets.theme import u
+from frontdesk.kiosk.i18n import N_
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.common import KButton, Panel, Text, TextField
+from frontdesk.kiosk.widgets.keyboard import BACKSPACE
+from frontdesk.kiosk.widgets.theme import u
 
 
 @dataclass

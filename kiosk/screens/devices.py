@@ -5,14 +5,14 @@ from __future__ import annotations
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
-from contract.states import DeviceState
-from kiosk.i18n import N_
-from kiosk.screens.base import KioskScreen, on_ui_thread
-from kiosk.screens.staff import report_print
-from kiosk.screens.words import HEALTH, JOB_STATES, KINDS, reasons_in_words
-from kiosk.widgets import theme
-from kiosk.widgets.common import Panel, Text
-from kiosk.widgets.theme import u
+from frontdesk.contract.states import DeviceState
+from frontdesk.kiosk.i18n import N_
+from frontdesk.kiosk.screens.base import KioskScreen, on_ui_thread
+from frontdesk.kiosk.screens.staff import report_print
+from frontdesk.kiosk.screens.words import HEALTH, JOB_STATES, KINDS, reasons_in_words
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.common import Panel, Text
+from frontdesk.kiosk.widgets.theme import u
 
 JOB_ACTIONS = {"job_cancel": N_("Cancel"), "job_hold": N_("Hold"), "job_release": N_("Release")}
 ROW = 58

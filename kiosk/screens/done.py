@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from kivy.clock import Clock
 
-from kiosk.i18n import N_
-from kiosk.screens.base import KioskScreen
-from kiosk.widgets import theme
-from kiosk.widgets.common import column, row
-from kiosk.widgets.theme import u
+from frontdesk.kiosk.i18n import N_
+from frontdesk.kiosk.screens.base import KioskScreen
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.common import column, row
+from frontdesk.kiosk.widgets.theme import u
 
 RETURN_AFTER = 12  # seconds on this screen before the next visitor's welcome screen
 

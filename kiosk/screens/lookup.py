@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from contract import clock
-from kiosk.i18n import N_
-from kiosk.screens.base import KioskScreen
-from kiosk.widgets import theme
-from kiosk.widgets.common import KButton, TextField, row
-from kiosk.widgets.keyboard import TouchKeyboard, keyboard_height
-from kiosk.widgets.theme import u
+from frontdesk.contract import clock
+from frontdesk.kiosk.i18n import N_
+from frontdesk.kiosk.screens.base import KioskScreen
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.common import KButton, TextField, row
+from frontdesk.kiosk.widgets.keyboard import TouchKeyboard, keyboard_height
+from frontdesk.kiosk.widgets.theme import u
 
 MIN_SEARCH = 2  # letters typed before names are shown: nobody browses the visitor list
 MAX_MATCHES = 3

@@ -13,17 +13,17 @@ from decimal import Decimal
 
 from kivy.uix.gridlayout import GridLayout
 
-from contract.payload import PayloadError, parse
-from contract.results import ScaleReadResult
-from contract.states import Weight
+from frontdesk.contract.payload import PayloadError, parse
+from frontdesk.contract.results import ScaleReadResult
+from frontdesk.contract.states import Weight
 
-from kiosk.i18n import N_, grams, money
-from kiosk.screens.base import KioskScreen, on_ui_thread
-from kiosk.screens.receipt import PAYMENT_METHODS
-from kiosk.screens.staff import report_print
-from kiosk.widgets import theme
-from kiosk.widgets.common import KButton, column, row
-from kiosk.widgets.theme import font, u
+from frontdesk.kiosk.i18n import N_, grams, money
+from frontdesk.kiosk.screens.base import KioskScreen, on_ui_thread
+from frontdesk.kiosk.screens.receipt import PAYMENT_METHODS
+from frontdesk.kiosk.screens.staff import report_print
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.common import KButton, column, row
+from frontdesk.kiosk.widgets.theme import font, u
 
 DESTINATIONS = {"domestic": N_("Domestic"), "international": N_("International")}
 

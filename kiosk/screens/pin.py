@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from kivy.uix.widget import Widget
 
-from kiosk.i18n import N_
-from kiosk.screens.base import KioskScreen
-from kiosk.widgets import theme
-from kiosk.widgets.common import TextField, column, row
-from kiosk.widgets.keyboard import TouchKeyboard
-from kiosk.widgets.theme import u
+from frontdesk.kiosk.i18n import N_
+from frontdesk.kiosk.screens.base import KioskScreen
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.common import TextField, column, row
+from frontdesk.kiosk.widgets.keyboard import TouchKeyboard
+from frontdesk.kiosk.widgets.theme import u
 
 
 class PinScreen(KioskScreen):

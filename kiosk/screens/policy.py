@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from kivy.uix.scrollview import ScrollView
 
-from kiosk.i18n import N_
-from kiosk.inputs import policy_text
-from kiosk.screens.base import KioskScreen
-from kiosk.widgets import theme
-from kiosk.widgets.common import Panel, Text, column, row
-from kiosk.widgets.signature import SignaturePad
-from kiosk.widgets.theme import font, u
+from frontdesk.kiosk.i18n import N_
+from frontdesk.kiosk.inputs import policy_text
+from frontdesk.kiosk.screens.base import KioskScreen
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.common import Panel, Text, column, row
+from frontdesk.kiosk.widgets.signature import SignaturePad
+from frontdesk.kiosk.widgets.theme import font, u
 
 
 class PolicyScreen(KioskScreen):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from kiosk.i18n import N_, money
-from kiosk.inputs import parse_amount
-from kiosk.screens.base import KioskScreen, on_ui_thread
-from kiosk.screens.staff import report_print
-from kiosk.widgets import theme
-from kiosk.widgets.common import KButton, TextField, row
-from kiosk.widgets.keyboard import TouchKeyboard, keyboard_height
-from kiosk.widgets.theme import u
+from frontdesk.kiosk.i18n import N_, money
+from frontdesk.kiosk.inputs import parse_amount
+from frontdesk.kiosk.screens.base import KioskScreen, on_ui_thread
+from frontdesk.kiosk.screens.staff import report_print
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.common import KButton, TextField, row
+from frontdesk.kiosk.widgets.keyboard import TouchKeyboard, keyboard_height
+from frontdesk.kiosk.widgets.theme import u
 
 PAYMENT_METHODS = {"cash": N_("Cash"), "card": N_("Card"), "transfer": N_("Bank transfer")}
 class ReceiptScreen(KioskScreen):

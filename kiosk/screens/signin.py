@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from kivy.uix.gridlayout import GridLayout
 
-from kiosk.i18n import N_
-from kiosk.inputs import matching_hosts
-from kiosk.screens.base import KioskScreen
-from kiosk.widgets import theme
-from kiosk.widgets.common import KButton, TextField, row
-from kiosk.widgets.keyboard import TouchKeyboard, keyboard_height
-from kiosk.widgets.theme import font, u
+from frontdesk.kiosk.i18n import N_
+from frontdesk.kiosk.inputs import matching_hosts
+from frontdesk.kiosk.screens.base import KioskScreen
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.common import KButton, TextField, row
+from frontdesk.kiosk.widgets.keyboard import TouchKeyboard, keyboard_height
+from frontdesk.kiosk.widgets.theme import font, u
 
 PURPOSE_LABELS = {
     "meeting": N_("Meeting"),

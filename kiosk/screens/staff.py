@@ -8,13 +8,13 @@ from pathlib import Path
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
-from contract import clock
-from kiosk.i18n import N_
-from kiosk.inputs import usb_stick
-from kiosk.screens.base import KioskScreen, on_ui_thread
-from kiosk.widgets import theme
-from kiosk.widgets.common import Panel, Text, row
-from kiosk.widgets.theme import font, u
+from frontdesk.contract import clock
+from frontdesk.kiosk.i18n import N_
+from frontdesk.kiosk.inputs import usb_stick
+from frontdesk.kiosk.screens.base import KioskScreen, on_ui_thread
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.common import Panel, Text, row
+from frontdesk.kiosk.widgets.theme import font, u
 
 
 class StaffMenuScreen(KioskScreen):
@@ -158,10 +158,10 @@ class VisitorsScreen(KioskScreen):
 
 
 def staff_screens(app) -> list[KioskScreen]:
-    from kiosk.screens.devices import DevicesScreen
-    from kiosk.screens.mail import MailScreen
-    from kiosk.screens.pin import PinScreen
-    from kiosk.screens.receipt import ReceiptScreen
+    from frontdesk.kiosk.screens.devices import DevicesScreen
+    from frontdesk.kiosk.screens.mail import MailScreen
+    from frontdesk.kiosk.screens.pin import PinScreen
+    from frontdesk.kiosk.screens.receipt import ReceiptScreen
 
     return [PinScreen(app), StaffMenuScreen(app), VisitorsScreen(app), ReceiptScreen(app), MailScreen(app),
             DevicesScreen(app)]

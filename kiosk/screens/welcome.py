@@ -11,11 +11,11 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 from kivy.uix.widget import Widget
 
-from kiosk.i18n import LANGUAGES, N_, NATIVE_NAMES
-from kiosk.screens.base import KioskScreen
-from kiosk.widgets import theme
-from kiosk.widgets.common import KButton, column, row
-from kiosk.widgets.theme import font, u
+from frontdesk.kiosk.i18n import LANGUAGES, N_, NATIVE_NAMES
+from frontdesk.kiosk.screens.base import KioskScreen
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.common import KButton, column, row
+from frontdesk.kiosk.widgets.theme import font, u
 
 SCAN_LIMIT = 200  # characters; anything longer is not a code
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.i18n import N_
+from frontdesk.kiosk.i18n import N_
 
 HEALTH = {
     "ok": N_("OK"),

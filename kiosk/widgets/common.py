@@ -13,8 +13,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.textinput import TextInput
 
-from kiosk.widgets import theme
-from kiosk.widgets.theme import font, u
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.theme import font, u
 
 STYLES = {
     "primary": (theme.PRIMARY, theme.PRIMARY_TEXT),

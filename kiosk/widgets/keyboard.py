@@ -13,8 +13,8 @@ from collections.abc import Callable
 from kivy.properties import ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.widgets.common import STYLES, KButton, TextField
-from kiosk.widgets.keys import (
+from frontdesk.kiosk.widgets.common import STYLES, KButton, TextField
+from frontdesk.kiosk.widgets.keys import (
     ACCENT_ROWS,
     ACCENTS,
     BACKSPACE,
@@ -26,7 +26,7 @@ from kiosk.widgets.keys import (
     SPACE,
     capital,
 )
-from kiosk.widgets.theme import u
+from frontdesk.kiosk.widgets.theme import u
 
 
 class TouchKeyboard(BoxLayout):

@@ -8,8 +8,8 @@ from kivy.graphics import Color, Line, Rectangle
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.widget import Widget
 
-from kiosk.widgets import theme
-from kiosk.widgets.theme import u
+from frontdesk.kiosk.widgets import theme
+from frontdesk.kiosk.widgets.theme import u
 
 
 class SignaturePad(Widget):

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from manager.history.schema import REMOVED, incidents
+from frontdesk.manager.history.schema import REMOVED, incidents
 
 # Which health counts as worse when an incident goes through several.
 _SEVERITY = {"ok": 0, "warning": 1, "error": 2, "offline": 3}

@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from contract.events import parse_event
-from contract.records import BadgePrinted, Receipt, SignedIn, SignInAbandoned, parse_ledger, parse_visit
-from contract.states import parse_state
-from manager.history.schema import (
+from frontdesk.contract.events import parse_event
+from frontdesk.contract.records import BadgePrinted, Receipt, SignedIn, SignInAbandoned, parse_ledger, parse_visit
+from frontdesk.contract.states import parse_state
+from frontdesk.manager.history.schema import (
     REMOVED,
     abandoned_sign_ins,
     add_missing_columns,

@@ -21,11 +21,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine, and_, func, or_, select
 
-from contract import mqtt as contract
-from manager.history.schema import availability, device_events, device_states
-from manager.report.period import Period
-from manager.report.queries import in_sites
-from manager.report.timeline import (
+from frontdesk.contract import mqtt as contract
+from frontdesk.manager.history.schema import availability, device_events, device_states
+from frontdesk.manager.report.period import Period
+from frontdesk.manager.report.queries import in_sites
+from frontdesk.manager.report.timeline import (
     SEVERITY,
     USABLE,
     Change,

@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, select, union
 
-from contract import clock
-from manager.history.schema import availability, device_states, mail, receipts, visits
-from manager.report.availability import DeviceReport, device_report
-from manager.report.period import Period
-from manager.report.queries import (
+from frontdesk.contract import clock
+from frontdesk.manager.history.schema import availability, device_states, mail, receipts, visits
+from frontdesk.manager.report.availability import DeviceReport, device_report
+from frontdesk.manager.report.period import Period
+from frontdesk.manager.report.queries import (
     PostageFigures,
     ReceiptFigures,
     VisitorFigures,

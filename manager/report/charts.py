@@ -16,8 +16,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from manager.report.formatting import BUCKET_WORDS, Formats, words
-from manager.report.timeline import BUCKETS
+from frontdesk.manager.report.formatting import BUCKET_WORDS, Formats, words
+from frontdesk.manager.report.timeline import BUCKETS
 
 CLOCK_STEPS = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)  # seconds
 WIDTH = 7.0  # inches: the text width of an A4 page with 2 cm margins

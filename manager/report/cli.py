@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from contract import clock
-from contract.config import FrontdeskConfig
+from frontdesk.contract import clock
+from frontdesk.contract.config import FrontdeskConfig
 
 USAGE_ERROR = 2
 PROG = "report"
@@ -37,7 +37,7 @@ class UsageError(Exception):
 
 
 def run(args: argparse.Namespace, config: FrontdeskConfig, now: datetime | None = None) -> int:
-    from manager.report.period import PeriodError, period_from_text
+    from frontdesk.manager.report.period import PeriodError, period_from_text
 
     try:
         period = period_from_text(args.first, args.last, ZoneInfo(config.office.timezone))
@@ -57,8 +57,8 @@ def run(args: argparse.Namespace, config: FrontdeskConfig, now: datetime | None 
 def _make(engine, period, sites, formats, out_dir: Path, config, now: datetime) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from manager.report.build import collect
-    from manager.report.render import write_report
+    from frontdesk.manager.report.build import collect
+    from frontdesk.manager.report.render import write_report
 
     try:
         data = collect(engine, period, sites, now)
@@ -82,7 +82,7 @@ def _make(engine, period, sites, formats, out_dir: Path, config, now: datetime) 
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from manager.report.render import FORMATS
+    from frontdesk.manager.report.render import FORMATS
 
     chosen = tuple(part.strip().lower() for part in text.split(",") if part.strip())
     unknown = [part for part in chosen if part not in FORMATS]
@@ -97,7 +97,7 @@ def _open_history(url: str):
     from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    from manager.history.store import engine_url, open_engine
+    from frontdesk.manager.history.store import engine_url, open_engine
 
     parsed = engine_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
@@ -119,7 +119,7 @@ def _open_history(url: str):
 def _sites(engine, site: str | None, configured: list[str]) -> tuple[str, ...] | None:
     if site is None:
         return tuple(configured) or None
-    from manager.report.build import known_sites
+    from frontdesk.manager.report.build import known_sites
 
     known = known_sites(engine)
     if site not in known:
@@ -140,8 +140,8 @@ def _out_dir(text: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m manager.report.cli [--config FILE] --from ... --to ...`, without the manager's CLI."""
-    from contract.config import ConfigError, load_config
+    """`python -m frontdesk.manager.report.cli [--config FILE] --from ... --to ...`, without the manager's CLI."""
+    from frontdesk.contract.config import ConfigError, load_config
 
     parser = argparse.ArgumentParser(prog=PROG, description="The front-office report (HTML and PDF).")
     parser.add_argument("--config", metavar="FILE", default=None,

@@ -18,8 +18,8 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, func, inspect, select
 
-from manager.history.schema import abandoned_sign_ins, mail, receipts, visits
-from manager.report.period import Period
+from frontdesk.manager.history.schema import abandoned_sign_ins, mail, receipts, visits
+from frontdesk.manager.report.period import Period
 
 CENT = Decimal("0.01")
 NOT_GIVEN = "not given"

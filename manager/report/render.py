@@ -13,10 +13,10 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from manager.report import charts
-from manager.report.build import ReportData
-from manager.report.formatting import BUCKET_WORDS, KIND_WORDS, Formats, formats_for, words
-from manager.report.timeline import BUCKETS
+from frontdesk.manager.report import charts
+from frontdesk.manager.report.build import ReportData
+from frontdesk.manager.report.formatting import BUCKET_WORDS, KIND_WORDS, Formats, formats_for, words
+from frontdesk.manager.report.timeline import BUCKETS
 
 FORMATS = ("html", "pdf")
 
@@ -29,7 +29,7 @@ def _css_string(text: str) -> str:
 
 def _environment() -> Environment:
     environment = Environment(
-        loader=PackageLoader("manager.report", "templates"),
+        loader=PackageLoader("frontdesk.manager.report", "templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -21,9 +21,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from contract import clock
-from contract.config import FrontdeskConfig
-from manager.report.period import Period, previous_period
+from frontdesk.contract import clock
+from frontdesk.contract.config import FrontdeskConfig
+from frontdesk.manager.report.period import Period, previous_period
 
 log = logging.getLogger("frontdesk.manager.report")
 RETRY_SECONDS = 15 * 60  # after a failed send (mail server down): try again this much later
@@ -90,9 +90,9 @@ class ReportScheduler:
 
     def send(self, period: Period, now: datetime | None = None) -> None:
         """Make the report for `period` and mail it (MailError if the server does not take it)."""
-        from manager.mailer import send_mail
-        from manager.report.build import collect
-        from manager.report.render import render_report, report_basename
+        from frontdesk.manager.mailer import send_mail
+        from frontdesk.manager.report.build import collect
+        from frontdesk.manager.report.render import render_report, report_basename
 
         now = now or self._now()
         sites = tuple(self.config.manager.sites) or None
@@ -172,8 +172,8 @@ class ReportScheduler:
 
 def summary(data, office) -> tuple[str, str]:
     """The mail's subject and text: the key figures, the rest is in the attachments."""
-    from manager.report.formatting import formats_for
-    from manager.report.render import period_label, site_label
+    from frontdesk.manager.report.formatting import formats_for
+    from frontdesk.manager.report.render import period_label, site_label
 
     f = formats_for(office)
     period, site = period_label(data, f), site_label(data)

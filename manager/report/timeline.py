@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from manager.history.schema import REMOVED
+from frontdesk.manager.history.schema import REMOVED
 
 USABLE = ("ok", "warning")
 # Buckets of a device's time, in the order the report shows them.

@@ -12,8 +12,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from manager.web import words
-from manager.web.board import Board
+from frontdesk.manager.web import words
+from frontdesk.manager.web.board import Board
 
 log = logging.getLogger("frontdesk.manager.web")
 

@@ -24,10 +24,10 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from contract.config import FrontdeskConfig
-from manager.passwords import hash_password, password_matches
-from manager.web import actions
-from manager.web.auth import (
+from frontdesk.contract.config import FrontdeskConfig
+from frontdesk.manager.passwords import hash_password, password_matches
+from frontdesk.manager.web import actions
+from frontdesk.manager.web.auth import (
     AuthGate,
     LoginThrottle,
     Sessions,
@@ -35,9 +35,9 @@ from manager.web.auth import (
     csrf_token,
     session_secret,
 )
-from manager.web.board import Board
-from manager.web.push import Broadcaster
-from manager.web.render import Renderer
+from frontdesk.manager.web.board import Board
+from frontdesk.manager.web.push import Broadcaster
+from frontdesk.manager.web.render import Renderer
 
 log = logging.getLogger("frontdesk.manager.web")
 

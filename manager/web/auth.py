@@ -23,7 +23,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from contract.config_errors import ConfigError
+from frontdesk.contract.config_errors import ConfigError
 
 log = logging.getLogger("frontdesk.manager.web")
 

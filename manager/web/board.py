@@ -19,9 +19,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from contract import clock
-from manager.history import schema
-from manager.history.schema import REMOVED
+from frontdesk.contract import clock
+from frontdesk.manager.history import schema
+from frontdesk.manager.history.schema import REMOVED
 
 EVENTS_PER_DEVICE = 4
 RECENT_EVENTS = 25

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from manager.web.board import Target
+from frontdesk.manager.web.board import Target
 
 log = logging.getLogger("frontdesk.manager.web")
 

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from contract import clock
-from manager.web import words
-from manager.web.board import Board, Device, Target
+from frontdesk.contract import clock
+from frontdesk.manager.web import words
+from frontdesk.manager.web.board import Board, Device, Target
 
 TEMPLATES = Path(__file__).parent / "templates"
 QUEUE_KINDS = ("copier", "fax")

@@ -15,10 +15,10 @@ from typing import Any
 
 import uvicorn
 
-from contract.config import FrontdeskConfig
-from contract.config_errors import ConfigError
-from contract.config_files import certificate_and_key
-from manager.web.app import create_app
+from frontdesk.contract.config import FrontdeskConfig
+from frontdesk.contract.config_errors import ConfigError
+from frontdesk.contract.config_files import certificate_and_key
+from frontdesk.manager.web.app import create_app
 
 log = logging.getLogger("frontdesk.manager.web")
 

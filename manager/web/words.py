@@ -11,7 +11,7 @@ from typing import Any
 
 # The words for reason and error codes are the contract's (the CLI says them too); the
 # dashboard's templates and tests reach them here.
-from contract.reasons import ERRORS, REASONS, error_text, readable_code, reason_text  # noqa: F401
+from frontdesk.contract.reasons import ERRORS, REASONS, error_text, readable_code, reason_text  # noqa: F401
 
 HEALTH_LABELS = {"ok": "OK", "warning": "Warning", "error": "Error", "offline": "Offline"}
 HEALTH_ORDER = {"error": 0, "offline": 1, "warning": 2, "ok": 3}

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from testbed import OFFICE_TOML, Recorder, RunningAgent, run_frontdesk
 
-from agent.local_broker import LocalBroker
-from contract.config import parse_config
+from frontdesk.agent.local_broker import LocalBroker
+from frontdesk.contract.config import parse_config
 
 
 @contextmanager
@@ -48,7 +48,7 @@ def frontdesk(*args: str, config: Path, timeout: float = 60) -> subprocess.Compl
 
 def frontdesk_process(*args: str, **popen) -> subprocess.Popen:
     """`frontdesk ARGS` started, for a command that runs until it is stopped or whose output is followed."""
-    return subprocess.Popen([sys.executable, "-m", "agent.cli", *args], text=True,
+    return subprocess.Popen([sys.executable, "-m", "frontdesk.agent.cli", *args], text=True,
                             env={**os.environ, "FRONTDESK_CONFIG": ""}, **popen)
 
 

@@ -8,8 +8,8 @@ import pytest
 from testbed import AGENT_PREFIX as PREFIX
 from testbed import OFFICE_TOML, RIG_DEVICE_POLL, RunningAgent, watcher_on
 
-from contract.config import parse_config
-from devices.scale.simulator import ScaleSimulator
+from frontdesk.contract.config import parse_config
+from frontdesk.devices.scale.simulator import ScaleSimulator
 
 @pytest.fixture
 def rig_scale(tmp_path):

@@ -20,10 +20,10 @@ import time
 import pytest
 from testbed import Recorder, wait_until
 
-from contract import mqtt as contract
-from contract.config import MqttConfig
-from contract.mqtt_client import AgentConnection
-from devices.printer.simulator import torn_pieces
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.config import MqttConfig
+from frontdesk.contract.mqtt_client import AgentConnection
+from frontdesk.devices.printer.simulator import torn_pieces
 
 RECEIPT_NUMBER = re.compile(r"\b\d{4}-\d{6}\b")
 VOID = "INTERRUPTED - NOT VALID"
@@ -40,7 +40,7 @@ def agent_config(tmp_path, broker, printer_sim):
 def persistent_broker(tmp_path):
     """A Mosquitto that keeps sessions and their queued messages across its restarts, as a
     deployed one does (docs/mosquitto/frontdesk.conf)."""
-    from agent.local_broker import LocalBroker
+    from frontdesk.agent.local_broker import LocalBroker
 
     store = tmp_path / "mosquitto-store"
     store.mkdir()
@@ -68,7 +68,7 @@ def write_agent_config(tmp_path, broker, printer_sim):
 
 
 class AgentProcess:
-    """`python -m agent.daemon` for site hq, agent main, with a Recorder of its availability that
+    """`python -m frontdesk.agent.daemon` for site hq, agent main, with a Recorder of its availability that
     has seen every availability message since before the first start."""
 
     def __init__(self, config_path, broker) -> None:
@@ -77,7 +77,7 @@ class AgentProcess:
         self.availability = Recorder(broker, AVAILABILITY, prefix="frontdesk/hq/agent/main")
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "agent.daemon", "--config", str(self.config_path)],
+        self.process = subprocess.Popen([sys.executable, "-m", "frontdesk.agent.daemon", "--config", str(self.config_path)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def kill(self) -> None:

@@ -185,7 +185,7 @@ RECEIPT = {"items": [{"description": "Copies A4", "unit_price": "0.50", "quantit
 
 def printed_receipts(printer_sim) -> list[str]:
     """Receipt numbers of the complete receipts (cut at the end) the printer has printed."""
-    from devices.printer.simulator import Cut
+    from frontdesk.devices.printer.simulator import Cut
 
     numbers = []
     for job in printer_sim.jobs:
@@ -256,7 +256,7 @@ def test_mail_is_priced_and_recorded_once_per_request(rig, tmp_path):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from agent.ledger.mail_log import FILE_NAME, MailLog
+    from frontdesk.agent.ledger.mail_log import FILE_NAME, MailLog
 
     watcher, *_ = rig
     request = {"weight": "85g", "mail_class": "large_letter", "carrier": "deutschepost", "staff": "Ana",

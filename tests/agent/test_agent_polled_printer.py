@@ -7,8 +7,8 @@ import json
 import pytest
 from testbed import OFFICE_TOML, Recorder, RunningAgent
 
-from contract.config import parse_config
-from devices.printer.simulator import PtyPrinterSimulator, TcpPrinterSimulator
+from frontdesk.contract.config import parse_config
+from frontdesk.devices.printer.simulator import PtyPrinterSimulator, TcpPrinterSimulator
 
 # Longer than any wait below: a fault seen in time was found by the printer's status_poll.
 CHECK_SECONDS = 120

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from testbed import OFFICE_TOML, Recorder, RunningAgent
 
-from contract.config import parse_config
+from frontdesk.contract.config import parse_config
 
 # Longer than any wait below: a fault seen in time was reported by the printer, not polled.
 POLL_SECONDS = 120

@@ -11,10 +11,10 @@ import subprocess
 import pytest
 from testbed import issue_certificate, make_test_ca, wait_until
 
-from agent.local_broker import LocalBroker
-from agent.mqtt_link import MqttLink
-from contract.config import MqttConfig, TlsConfig
-from contract.mqtt_client import make_client
+from frontdesk.agent.local_broker import LocalBroker
+from frontdesk.agent.mqtt_link import MqttLink
+from frontdesk.contract.config import MqttConfig, TlsConfig
+from frontdesk.contract.mqtt_client import make_client
 
 
 def agent_link(mqtt: MqttConfig) -> MqttLink:

@@ -14,7 +14,7 @@ import pytest
 from cli_desk import desk, frontdesk, one_line, write_config
 from testbed import OFFICE_TOML, run_frontdesk
 
-from devices.printer.simulator import TcpPrinterSimulator
+from frontdesk.devices.printer.simulator import TcpPrinterSimulator
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "frontdesk.example.toml"
 
@@ -74,7 +74,7 @@ def test_a_config_mistake_is_one_line_and_exit_code_2(tmp_path):
 
 
 def test_a_staff_password_file_that_cannot_be_read_is_one_line_and_exit_code_2(tmp_path):
-    from contract.mqtt_config import user_name
+    from frontdesk.contract.mqtt_config import user_name
 
     secret = tmp_path / "staff.password"  # not there: as for a user the file is closed to
     config = tmp_path / "staff.toml"
@@ -89,7 +89,7 @@ def test_a_staff_password_file_that_cannot_be_read_is_one_line_and_exit_code_2(t
 
 def test_no_config_file_says_where_it_looked():
     env = {**os.environ, "FRONTDESK_CONFIG": "/nonexistent/frontdesk.toml"}
-    result = subprocess.run([sys.executable, "-m", "agent.cli", "config", "check"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "frontdesk.agent.cli", "config", "check"], capture_output=True, text=True,
                             env=env, timeout=30)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "config file /nonexistent/frontdesk.toml not found" in result.stderr
@@ -101,7 +101,7 @@ def test_a_carrier_without_rate_tables_is_named_by_config_check_and_the_agent(tm
     line = "postage.carrier: no rate table for carrier 'uspss'; there are tables for deutschepost, usps"
     checked = run_frontdesk("config", "check", config=config)
     assert (checked.returncode, checked.stderr) == (2, f"frontdesk: {line}\n")
-    started = subprocess.run([sys.executable, "-m", "agent.daemon", "--config", str(config)], capture_output=True,
+    started = subprocess.run([sys.executable, "-m", "frontdesk.agent.daemon", "--config", str(config)], capture_output=True,
                              text=True, timeout=30)
     assert (started.returncode, started.stderr) == (2, f"frontdesk-agent: {line}\n")
 
@@ -110,7 +110,7 @@ def test_a_carrier_without_rate_tables_is_named_by_config_check_and_the_agent(tm
 
 
 def test_config_may_come_before_or_after_the_command(config_file, printer_sim):
-    before = subprocess.run([sys.executable, "-m", "agent.cli", "--config", str(config_file), "printer", "status"],
+    before = subprocess.run([sys.executable, "-m", "frontdesk.agent.cli", "--config", str(config_file), "printer", "status"],
                             capture_output=True, text=True, timeout=30, env={**os.environ, "FRONTDESK_CONFIG": ""})
     after = frontdesk("printer", "status", config=config_file)
     assert before.returncode == after.returncode == 0, before.stderr + after.stderr
@@ -195,7 +195,7 @@ def test_direct_is_refused_while_the_agent_holds_the_printer_and_so_is_a_second_
     assert refused.returncode == 1 and refused.stdout == ""
     assert one_line(refused).startswith(f"frontdesk: --direct refused: device 'desk' is in use by process {os.getpid()}"
                                         " (frontdesk-agent 'main'); leave out --direct")
-    second = subprocess.run([sys.executable, "-m", "agent.daemon", "--config", str(config_file)], capture_output=True,
+    second = subprocess.run([sys.executable, "-m", "frontdesk.agent.daemon", "--config", str(config_file)], capture_output=True,
                             text=True, timeout=30)
     assert second.returncode == 2
     assert second.stderr.splitlines()[-1] == (f"frontdesk-agent: device 'desk' is in use by process {os.getpid()} "
@@ -211,7 +211,7 @@ def test_direct_opens_the_printer_itself_while_no_agent_runs_and_leaves_no_tempo
     env = {**os.environ, "TMPDIR": str(scratch), "XDG_CACHE_HOME": str(cache), "FRONTDESK_CONFIG": str(config)}
     env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
     for _ in range(2):
-        result = subprocess.run([sys.executable, "-m", "agent.cli", "printer", "status", "--direct"],
+        result = subprocess.run([sys.executable, "-m", "frontdesk.agent.cli", "printer", "status", "--direct"],
                                 capture_output=True, text=True, env=env, timeout=30)
         assert result.returncode == 0 and "is ready (paper ok)" in result.stdout, result.stderr
     assert list(scratch.iterdir()) == []

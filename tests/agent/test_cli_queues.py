@@ -40,7 +40,7 @@ def test_queues_show_state_reasons_supplies_and_jobs(config_file):
 
 
 def test_config_before_the_command_and_a_reader_that_goes_away(config_file):
-    before = subprocess.run([sys.executable, "-m", "agent.cli", "--config", str(config_file), "queues"],
+    before = subprocess.run([sys.executable, "-m", "frontdesk.agent.cli", "--config", str(config_file), "queues"],
                             capture_output=True, text=True, timeout=30, env={**os.environ, "FRONTDESK_CONFIG": ""})
     assert before.returncode == 0 and "copier 'copier'" in before.stdout, before.stderr
     # `frontdesk queues | head -3`, with head gone before the first line: the pipe is closed at once.

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from cli_desk import desk, frontdesk, frontdesk_process, one_line
 
-from devices.scale.simulator import ScaleSimulator
+from frontdesk.devices.scale.simulator import ScaleSimulator
 
 PREFIX = "frontdesk/test/agent/main"
 WEIGHT, STATE = f"{PREFIX}/devices/mail-scale/weight", f"{PREFIX}/devices/mail-scale/state"

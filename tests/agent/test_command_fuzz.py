@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.commands import Commands
-from agent.runtime import Devices
-from contract import mqtt as contract
+from frontdesk.agent.commands import Commands
+from frontdesk.agent.runtime import Devices
+from frontdesk.contract import mqtt as contract
 
 FIELDS = ["request_id", "printer", "scale", "queue", "items", "payment_method", "language", "wait", "visitor_name",
           "badge_number", "title", "lines", "footer", "weight", "mail_class", "destination", "carrier", "staff", "number", "document", "job",
@@ -169,7 +169,7 @@ def seeded_requests(seed: int, count: int):
     """(command, payload) pairs; the same ones for the same seed."""
     import random
 
-    from agent.request_json import payload_limit
+    from frontdesk.agent.request_json import payload_limit
 
     rng = random.Random(seed)
     names = [*VALID, "scale_tare", "job_hold", "queue_pause", "nope"]
@@ -205,7 +205,7 @@ def seeded_requests(seed: int, count: int):
 
 @pytest.fixture(scope="module")
 def printers():
-    from devices.printer import ReceiptPrinter
+    from frontdesk.devices.printer import ReceiptPrinter
     from testbed import printer_config
 
     return [ReceiptPrinter(config.printer[0], config.office)
@@ -214,10 +214,10 @@ def printers():
 
 def render_accepted(name: str, payload: bytes, printers) -> None:
     """As the agent prints a stored job: validated, stored as JSON, made a document, rendered."""
-    from agent.print_requests import badge_from, listing_from, receipt_from, stored
-    from contract.commands import BadgeRequest, ListRequest, ReceiptRequest
-    from agent.request_json import json_object, payload_limit
-    from contract import clock
+    from frontdesk.agent.print_requests import badge_from, listing_from, receipt_from, stored
+    from frontdesk.contract.commands import BadgeRequest, ListRequest, ReceiptRequest
+    from frontdesk.agent.request_json import json_object, payload_limit
+    from frontdesk.contract import clock
 
     model, document = {
         "print_receipt": (ReceiptRequest, lambda kept: receipt_from(kept, "R-2026-0001")),
@@ -265,9 +265,9 @@ def test_a_sample_through_the_broker_and_what_the_broker_keeps_from_the_agent(tm
     from paho.mqtt.packettypes import PacketTypes
     from paho.mqtt.properties import Properties
 
-    from agent.mqtt_link import MAX_PACKET
-    from agent.request_json import payload_limit
-    from contract.config import parse_config
+    from frontdesk.agent.mqtt_link import MAX_PACKET
+    from frontdesk.agent.request_json import payload_limit
+    from frontdesk.contract.config import parse_config
     from testbed import OFFICE_TOML, Recorder, RunningAgent
 
     config = parse_config(OFFICE_TOML + f'[mqtt]\nhost = "{broker.host}"\nport = {broker.port}\n'

@@ -13,7 +13,7 @@ STATUS_QUERY = b"\x10\x04\x01"  # DLE EOT 1, the first of the status requests of
 
 def agent_process(config_path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "agent.daemon", "--config", str(config_path)],
+        [sys.executable, "-m", "frontdesk.agent.daemon", "--config", str(config_path)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 
@@ -68,7 +68,7 @@ def test_agent_refuses_a_bad_config_with_exit_code_2(tmp_path):
     config = tmp_path / "frontdesk.toml"
     config.write_text('[mqtt]\nhots = "x"\n')
     result = subprocess.run(
-        [sys.executable, "-m", "agent.daemon", "--config", str(config)], capture_output=True, text=True, timeout=30
+        [sys.executable, "-m", "frontdesk.agent.daemon", "--config", str(config)], capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 2
     assert result.stderr == "frontdesk-agent: mqtt.hots: unknown key; did you mean 'host'?\n"

@@ -11,7 +11,7 @@ from testbed import RunningDemo, wait_until
 
 def test_demo_prints_a_receipt_and_a_badge_and_shows_them(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "agent.cli", "demo", "--once", "--workdir", str(tmp_path)],
+        [sys.executable, "-m", "frontdesk.agent.cli", "demo", "--once", "--workdir", str(tmp_path)],
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr

@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 import pytest
 from testbed import OFFICE_TOML, Recorder, RunningAgent, wait_until
 
-from agent.ledger.device_history import FILE_NAME as DEVICE_HISTORY_FILE
-from agent.ledger.device_history import DeviceHistory
-from agent.runtime import STATES_MEMORY, Agent
-from contract.config import parse_config
+from frontdesk.agent.ledger.device_history import FILE_NAME as DEVICE_HISTORY_FILE
+from frontdesk.agent.ledger.device_history import DeviceHistory
+from frontdesk.agent.runtime import STATES_MEMORY, Agent
+from frontdesk.contract.config import parse_config
 
 PREFIX = "frontdesk/test/agent/main"
 AVAILABILITY = f"{PREFIX}/availability"
@@ -120,7 +120,7 @@ def test_an_agent_upgraded_from_a_version_without_the_memory_starts_from_its_dev
 
 @pytest.mark.parametrize("content", ["{not json", '{"a": 1}', "[1, 2]"])
 def test_a_damaged_memory_file_is_a_warning_not_a_failure(tmp_path, content, caplog):
-    from agent.remembered import RememberedTopics
+    from frontdesk.agent.remembered import RememberedTopics
 
     path = tmp_path / "memory.json"
     path.write_text(content)
@@ -131,7 +131,7 @@ def test_a_damaged_memory_file_is_a_warning_not_a_failure(tmp_path, content, cap
 
 
 def test_the_memory_forgets_a_topic_only_when_its_clearing_is_acknowledged(tmp_path):
-    from agent.remembered import RememberedTopics
+    from frontdesk.agent.remembered import RememberedTopics
 
     path = tmp_path / "memory.json"
     RememberedTopics(path).replace(["t/a", "t/b"])

@@ -5,8 +5,8 @@ import json
 
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from agent.discovery import Discovery, HaDevice
-from contract import mqtt as contract
+from frontdesk.agent.discovery import Discovery, HaDevice
+from frontdesk.contract import mqtt as contract
 
 DEVICES = [("desk-printer", "printer"), ("mail-scale", "scale"), ("copier", "copier")]
 SUPPLIES = [{"id": "black", "name": "Black Toner", "level": 40, "kind": "toner"},

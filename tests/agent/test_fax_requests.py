@@ -1,6 +1,6 @@
 """A fax request_id is remembered on disk: a retry after an agent restart sends nothing twice."""
 
-from agent.faxes import FaxOutbox
+from frontdesk.agent.faxes import FaxOutbox
 
 
 def test_a_fax_reply_is_remembered_across_a_restart(tmp_path):

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from agent.health import HealthTracker
-from contract import clock
+from frontdesk.agent.health import HealthTracker
+from frontdesk.contract import clock
 
 
 def test_an_outage_through_error_then_warning_recovers_once_with_its_whole_length():
@@ -38,7 +38,7 @@ def test_a_device_that_starts_in_trouble_recovers_from_its_first_report():
 def test_changes_are_kept_on_disk_and_shown_by_the_command_line(tmp_path):
     from datetime import datetime, timezone
 
-    from agent.ledger.device_history import FILE_NAME, DeviceHistory
+    from frontdesk.agent.ledger.device_history import FILE_NAME, DeviceHistory
     from testbed import OFFICE_TOML, run_frontdesk
 
     history = DeviceHistory(tmp_path / "data" / FILE_NAME)
@@ -63,7 +63,7 @@ def test_changes_are_kept_on_disk_and_shown_by_the_command_line(tmp_path):
 def test_the_status_command_s_state_is_the_retained_state_itself():
     """`status` answered with a state lacking `updated` and `v`: it must be the very payload the
     retained state topic carries (contract.states), so one model reads both."""
-    from contract.states import PrinterState, parse_state
+    from frontdesk.contract.states import PrinterState, parse_state
 
     published = []
     tracker = HealthTracker("desk", "printer", lambda device, leaf, payload: published.append((leaf, payload)))

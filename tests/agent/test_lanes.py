@@ -7,7 +7,7 @@ import threading
 import pytest
 from testbed import wait_until
 
-from agent.lanes import BACKLOG, LaneFull, Lanes
+from frontdesk.agent.lanes import BACKLOG, LaneFull, Lanes
 
 
 def test_a_lane_keeps_its_order_and_a_held_lane_holds_up_no_other():

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.ledger.mail_log import MailItem, MailLog
+from frontdesk.agent.ledger.mail_log import MailItem, MailLog
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 
@@ -55,7 +55,7 @@ def test_a_recorded_item_survives_the_process_being_killed(tmp_path):
     writer = textwrap.dedent(f"""
         import os, signal, sys
         from decimal import Decimal
-        from agent.ledger.mail_log import MailItem, MailLog
+        from frontdesk.agent.ledger.mail_log import MailItem, MailLog
         log = MailLog(__import__("pathlib").Path({str(path)!r}))
         for n in range(50):
             log.record(MailItem(Decimal("20"), "letter", "domestic", "usps", Decimal("0.78"), "USD", "Ana"),

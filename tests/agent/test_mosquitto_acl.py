@@ -23,7 +23,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from testbed import Recorder
 
-from agent.local_broker import LocalBroker
+from frontdesk.agent.local_broker import LocalBroker
 
 DOCS = Path(__file__).parents[2] / "docs" / "mosquitto"
 PASSWORDS = {"frontdesk-agent": "agent-secret", "frontdesk-kiosk-lobby": "kiosk-secret",
@@ -241,7 +241,7 @@ def running_agent(acl_broker, shared_config):
     """The real agent, logged in as frontdesk-agent under the shipped ACL, online."""
     watcher = login(acl_broker, MANAGER)
     watcher.subscribe("frontdesk/hq/agent/main/availability")
-    agent = subprocess.Popen([sys.executable, "-m", "agent.daemon", "--config", str(shared_config)],
+    agent = subprocess.Popen([sys.executable, "-m", "frontdesk.agent.daemon", "--config", str(shared_config)],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         watcher.wait_for(lambda t, p, r: p == b"online", 10, "the agent online")
@@ -270,9 +270,9 @@ def test_the_real_agent_under_its_login_answers_a_kiosk(acl_broker, running_agen
 
 
 def test_the_kiosk_with_its_own_login_is_online_and_answered(acl_broker, running_agent, shared_config):
-    from contract.config import load_config
-    from kiosk.agent_link import KioskLink
-    from kiosk.visits import VisitorLog
+    from frontdesk.contract.config import load_config
+    from frontdesk.kiosk.agent_link import KioskLink
+    from frontdesk.kiosk.visits import VisitorLog
 
     config = load_config(shared_config)
     watcher = login(acl_broker, MANAGER)
@@ -296,8 +296,8 @@ def test_the_kiosk_with_its_own_login_is_online_and_answered(acl_broker, running
 
 
 def test_the_staff_cli_with_its_own_login_is_answered(running_agent, shared_config):
-    from agent.cli.agent_client import AgentClient
-    from contract.config import load_config
+    from frontdesk.agent.cli.agent_client import AgentClient
+    from frontdesk.contract.config import load_config
 
     config = load_config(shared_config)
     assert config.mqtt_for("cli").username == STAFF
@@ -308,7 +308,7 @@ def test_the_staff_cli_with_its_own_login_is_answered(running_agent, shared_conf
 @pytest.mark.parametrize("user, role", [(KIOSK, "kiosk"), (MANAGER, "manager")])
 def test_the_acl_grants_each_role_the_commands_the_agent_lets_it_send(user, role):
     """The broker's ACL and the agent's second line (contract/commands.py ROLE_COMMANDS) agree."""
-    from contract.commands import ROLE_COMMANDS
+    from frontdesk.contract.commands import ROLE_COMMANDS
 
     lines, granted, current = (DOCS / "frontdesk.acl").read_text().splitlines(), set(), None
     for line in lines:

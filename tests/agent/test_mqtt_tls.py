@@ -11,9 +11,9 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from testbed import Recorder, RunningAgent, issue_certificate, make_test_ca
 
-from agent.local_broker import LocalBroker
-from contract import mqtt as contract
-from contract.config import parse_config
+from frontdesk.agent.local_broker import LocalBroker
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.config import parse_config
 
 USER, PASSWORD = "frontdesk-agent", "agent-secret"
 

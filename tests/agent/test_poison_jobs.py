@@ -12,8 +12,8 @@ import json
 import pytest
 from testbed import Recorder, RunningAgent, agent_toml
 
-from agent import runtime, supervision
-from contract.config import parse_config
+from frontdesk.agent import runtime, supervision
+from frontdesk.contract.config import parse_config
 
 PREFIX = "frontdesk/test/agent/main"
 EVENTS = f"{PREFIX}/devices/desk-printer/events"

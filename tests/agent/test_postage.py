@@ -9,9 +9,9 @@ from importlib.resources import files
 
 import pytest
 
-from agent.commands import Commands
-from agent.postage import available_classes, load_rate_tables, quote, table_for
-from agent.postage.errors import (
+from frontdesk.agent.commands import Commands
+from frontdesk.agent.postage import available_classes, load_rate_tables, quote, table_for
+from frontdesk.agent.postage.errors import (
     DestinationNotServed,
     InvalidWeight,
     NoTableInForce,
@@ -21,10 +21,10 @@ from agent.postage.errors import (
     UnknownCarrier,
     UnknownMailClass,
 )
-from contract import clock
-from contract import mqtt as contract
-from contract.config import OfficeConfig
-from devices.scale.units import parse_weight, to_grams
+from frontdesk.contract import clock
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.config import OfficeConfig
+from frontdesk.devices.scale.units import parse_weight, to_grams
 
 TODAY = date(2026, 11, 23)
 USPS_2025 = date(2026, 1, 15)  # in force 2025-07-13 .. 2026-07-11
@@ -39,7 +39,7 @@ def oz(amount: str) -> Decimal:
 
 
 def test_every_shipped_file_loads_as_one_table():
-    shipped = [entry.name for entry in files("agent.postage.rates").iterdir() if entry.name.endswith(".toml")]
+    shipped = [entry.name for entry in files("frontdesk.agent.postage.rates").iterdir() if entry.name.endswith(".toml")]
     tables = load_rate_tables()
     loaded = [f"{t.carrier}-{t.effective_date.isoformat()}.toml" for ts in tables.values() for t in ts]
     assert sorted(loaded) == sorted(shipped)

@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from agent.ledger.print_jobs import SCHEMA_VERSION, PrintJobs
-from contract import clock
+from frontdesk.agent.ledger.print_jobs import SCHEMA_VERSION, PrintJobs
+from frontdesk.contract import clock
 
 
 def test_numbers_are_gapless_and_kept_by_failed_jobs(tmp_path):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from contract import mqtt as contract
-from contract.config import parse_config
-from contract.mqtt_client import AgentConnection
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.config import parse_config
+from frontdesk.contract.mqtt_client import AgentConnection
 from testbed import OFFICE_TOML, Recorder, RunningAgent
 
 LEDGER, AVAILABILITY = contract.agent_ledger("test", "main"), contract.agent_availability("test", "main")

@@ -13,12 +13,12 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from agent.commands import Commands
-from agent.print_requests import badge_from, listing_from, stored
-from contract.commands import BadgeRequest, ListRequest, ReceiptRequest
-from agent.runtime import Devices
-from contract import mqtt as contract
-from devices.printer.documents import Badge, Listing, Receipt, ReceiptItem
+from frontdesk.agent.commands import Commands
+from frontdesk.agent.print_requests import badge_from, listing_from, stored
+from frontdesk.contract.commands import BadgeRequest, ListRequest, ReceiptRequest
+from frontdesk.agent.runtime import Devices
+from frontdesk.contract import mqtt as contract
+from frontdesk.devices.printer.documents import Badge, Listing, Receipt, ReceiptItem
 
 BLANK = [" ", "   ", "\t\n", "\r\n\t ", "\u00a0", "\u200b", "\ufeff\u200d", "\u3000"]
 NOW = datetime(2026, 5, 14, 9, 41, tzinfo=timezone.utc)
@@ -120,8 +120,8 @@ def test_letters_of_any_script_are_taken():
 
 
 def test_a_badge_with_a_blank_sign_out_code_still_gets_its_qr_code():
-    from devices.printer.blocks import QrCode
-    from contract.config import OfficeConfig
+    from frontdesk.devices.printer.blocks import QrCode
+    from frontdesk.contract.config import OfficeConfig
 
     badge = Badge(number="017", visitor_name="Ana", signed_in_at=NOW, signout_code=" \u200b")
     codes = [block for block in badge.blocks(OfficeConfig()) if isinstance(block, QrCode)]
@@ -131,7 +131,7 @@ def test_a_badge_with_a_blank_sign_out_code_still_gets_its_qr_code():
 def test_the_longest_sign_out_code_fits_narrow_paper_as_a_smaller_qr_code():
     """A POS-5890 (58 mm, 384 dots) has no QR engine: the code is drawn, and at its usual
     module size a 200-character code was wider than the paper (ImageWidthError)."""
-    from devices.printer import ReceiptPrinter
+    from frontdesk.devices.printer import ReceiptPrinter
     from testbed import printer_config
 
     config = printer_config("network", "POS-5890", host="x")

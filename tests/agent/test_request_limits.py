@@ -11,9 +11,9 @@ import json
 
 import pytest
 
-from agent.commands import Commands
-from agent.runtime import Devices
-from contract import mqtt as contract
+from frontdesk.agent.commands import Commands
+from frontdesk.agent.runtime import Devices
+from frontdesk.contract import mqtt as contract
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_an_escaped_pair_is_one_character(commands):
 
 
 def test_each_command_has_a_size_limit_and_says_it(commands):
-    from agent.request_json import DEFAULT_LIMIT
+    from frontdesk.agent.request_json import DEFAULT_LIMIT
 
     payload = json.dumps({"visitor_name": "x" * DEFAULT_LIMIT, "badge_number": "1"}).encode()
     assert refusal(commands, "print_badge", payload) == (
@@ -107,7 +107,7 @@ def test_the_largest_valid_request_of_each_command_is_within_its_limit(commands,
 
 
 def test_a_fax_beyond_its_limit_is_refused(commands):
-    from agent.request_json import payload_limit
+    from frontdesk.agent.request_json import payload_limit
 
     limit = payload_limit("fax_send")
     payload = json.dumps({"number": "+40 21 318 2400", "document": "A" * limit}).encode()

@@ -10,8 +10,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from testbed import Recorder, RunningAgent, agent_toml
 
-from contract.config import parse_config
-from devices.printer.simulator.elements import DrawerKick
+from frontdesk.contract.config import parse_config
+from frontdesk.devices.printer.simulator.elements import DrawerKick
 
 PREFIX = "frontdesk/test/agent/main"
 DRAWER = f"{PREFIX}/cmd/open_drawer"

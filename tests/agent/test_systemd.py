@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from agent import systemd
+from frontdesk.agent import systemd
 from testbed import unit_complaints, wait_until
 
 UNIT = Path(__file__).parents[2] / "systemd" / "frontdesk-agent.service"

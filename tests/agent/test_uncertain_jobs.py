@@ -12,9 +12,9 @@ import re
 import pytest
 from testbed import Recorder, RunningAgent, agent_toml
 
-from agent.print_requests import receipt_from
-from contract.config import parse_config
-from devices.printer.simulator import TcpPrinterSimulator, torn_pieces
+from frontdesk.agent.print_requests import receipt_from
+from frontdesk.contract.config import parse_config
+from frontdesk.devices.printer.simulator import TcpPrinterSimulator, torn_pieces
 
 PREFIX = "frontdesk/test/agent/main"
 EVENTS = f"{PREFIX}/devices/desk/events"

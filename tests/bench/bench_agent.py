@@ -23,9 +23,9 @@ from cups_lab import CupsLab  # noqa: E402
 from figures import cpu_seconds, percentiles, start_agent  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 
-from agent.local_broker import LocalBroker  # noqa: E402
-from devices.printer.simulator import TcpPrinterSimulator  # noqa: E402
-from devices.scale.simulator import ScaleSimulator  # noqa: E402
+from frontdesk.agent.local_broker import LocalBroker  # noqa: E402
+from frontdesk.devices.printer.simulator import TcpPrinterSimulator  # noqa: E402
+from frontdesk.devices.scale.simulator import ScaleSimulator  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:

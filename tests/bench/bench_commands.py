@@ -4,7 +4,7 @@ waits for paper: commands run per device, so the second figure should be close t
 Run: .venv/bin/python tests/bench/bench_commands.py [--quick]
 Prints p50/p95/max of each and their ratio; asserts nothing about speed. (Before commands ran
 per device, the first `status` waited for the print's whole `wait`: max, not p50, showed it.) The agent is its own
-process (`python -m agent.daemon`) on a private Mosquitto, with the printer simulator.
+process (`python -m frontdesk.agent.daemon`) on a private Mosquitto, with the printer simulator.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from figures import percentiles, start_agent
 
-from agent.local_broker import LocalBroker
-from contract import mqtt as contract
-from contract.config import MqttConfig
-from contract.mqtt_client import AgentConnection
-from devices.printer.simulator import TcpPrinterSimulator
+from frontdesk.agent.local_broker import LocalBroker
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.config import MqttConfig
+from frontdesk.contract.mqtt_client import AgentConnection
+from frontdesk.devices.printer.simulator import TcpPrinterSimulator
 
 RECEIPT = {"items": [{"description": "Timbre", "unit_price": "1.80"}], "payment_method": "cash", "wait": 60}
 

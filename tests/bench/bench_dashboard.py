@@ -31,7 +31,7 @@ from web_rig import (  # noqa: E402
     web_config,
 )
 
-from agent.local_broker import LocalBroker  # noqa: E402
+from frontdesk.agent.local_broker import LocalBroker  # noqa: E402
 
 DEVICES = {"desk-printer": "printer", "mail-scale": "scale", "copier": "copier", "fax": "fax"}
 

@@ -26,8 +26,8 @@ sys.path.insert(0, str(TESTS / "kiosk" / "screens"))
 from figures import percentiles
 from testbed import wait_until  # noqa: E402
 
-from agent.local_broker import LocalBroker
-from devices.printer.simulator import TcpPrinterSimulator
+from frontdesk.agent.local_broker import LocalBroker
+from frontdesk.devices.printer.simulator import TcpPrinterSimulator
 
 
 def load(name: str, path: Path):
@@ -73,7 +73,7 @@ def main() -> None:
                 config = root / "frontdesk.toml"
                 config.write_text(rig_module.kiosk_toml(broker.host, broker.port, printer.port, root), encoding="utf-8")
                 rig = SimpleNamespace(root=root, config_path=config)
-                agent = subprocess.Popen([sys.executable, "-m", "agent.daemon", "--config", str(config)],
+                agent = subprocess.Popen([sys.executable, "-m", "frontdesk.agent.daemon", "--config", str(config)],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 watch = rig_module.availability_recorder(broker)
                 try:

@@ -29,11 +29,11 @@ import pg_lab  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from testbed import wait_until  # noqa: E402
 
-from agent.local_broker import LocalBroker  # noqa: E402
-from contract import mqtt as contract  # noqa: E402
-from contract.config import parse_config  # noqa: E402
-from manager.history.store import History  # noqa: E402
-from manager.ingest import Ingestor, parse  # noqa: E402
+from frontdesk.agent.local_broker import LocalBroker  # noqa: E402
+from frontdesk.contract import mqtt as contract  # noqa: E402
+from frontdesk.contract.config import parse_config  # noqa: E402
+from frontdesk.manager.history.store import History  # noqa: E402
+from frontdesk.manager.ingest import Ingestor, parse  # noqa: E402
 
 HEALTHS = [("ok", []), ("warning", ["toner_low"]), ("error", ["paper_out"])]
 

@@ -15,9 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from figures import percentiles  # noqa: E402
 
-from contract.config import OfficeConfig  # noqa: E402
-from devices.printer.compose import Composer  # noqa: E402
-from devices.printer.samples import sample_badge, sample_receipt  # noqa: E402
+from frontdesk.contract.config import OfficeConfig  # noqa: E402
+from frontdesk.devices.printer.compose import Composer  # noqa: E402
+from frontdesk.devices.printer.samples import sample_badge, sample_receipt  # noqa: E402
 
 OFFICE = OfficeConfig(
     name="Exemplu Consulting", address=["Strada Ștefan cel Mare 12", "700000 Iași"],
@@ -66,9 +66,9 @@ def over_the_wire(jobs: int) -> None:
     """Whole jobs through ReceiptPrinter.print_bytes to the TCP simulator: connect, status, body,
     confirmation, cut, confirmation. The simulator answers a status query in about a millisecond;
     a real printer takes a few."""
-    from contract.config import parse_config
-    from devices.printer import ReceiptPrinter
-    from devices.printer.simulator import TcpPrinterSimulator
+    from frontdesk.contract.config import parse_config
+    from frontdesk.devices.printer import ReceiptPrinter
+    from frontdesk.devices.printer.simulator import TcpPrinterSimulator
 
     with TcpPrinterSimulator() as simulator:
         config = parse_config('[[printer]]\nid = "bench"\nconnection = "network"\nhost = "127.0.0.1"\n'

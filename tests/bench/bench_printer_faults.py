@@ -25,9 +25,9 @@ import paho.mqtt.client as mqtt  # noqa: E402
 from figures import cpu_seconds, percentiles, start_agent  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 
-from agent.local_broker import LocalBroker  # noqa: E402
-from contract.config import NetworkPrinterConfig  # noqa: E402
-from devices.printer.simulator import TcpPrinterSimulator  # noqa: E402
+from frontdesk.agent.local_broker import LocalBroker  # noqa: E402
+from frontdesk.contract.config import NetworkPrinterConfig  # noqa: E402
+from frontdesk.devices.printer.simulator import TcpPrinterSimulator  # noqa: E402
 
 # (state field, fault value, healthy value, the reason the state then gives)
 FAULTS = [("paper", "out", "ok", "paper_out"), ("cover_open", True, False, "cover_open"),

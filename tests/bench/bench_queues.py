@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cups_lab import CupsLab  # noqa: E402
 from figures import percentiles  # noqa: E402
 
-from contract.config import parse_config  # noqa: E402
-from devices.queues import CupsClient, QueueState, QueueWatcher, queue_for  # noqa: E402
+from frontdesk.contract.config import parse_config  # noqa: E402
+from frontdesk.devices.queues import CupsClient, QueueState, QueueWatcher, queue_for  # noqa: E402
 
 
 def cpu_seconds(pid: int) -> float:

@@ -26,13 +26,13 @@ import pypdfium2 as pdfium  # noqa: E402
 from figures import percentiles  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from contract.config import OfficeConfig  # noqa: E402
-from manager.history.schema import availability, device_events, device_states, mail, metadata, receipts, visits  # noqa: E402
-from manager.history.store import open_engine  # noqa: E402
-from manager.report.build import collect  # noqa: E402
-from manager.report.formatting import formats_for  # noqa: E402
-from manager.report.period import Period  # noqa: E402
-from manager.report.render import build_charts, render_html, render_pdf  # noqa: E402
+from frontdesk.contract.config import OfficeConfig  # noqa: E402
+from frontdesk.manager.history.schema import availability, device_events, device_states, mail, metadata, receipts, visits  # noqa: E402
+from frontdesk.manager.history.store import open_engine  # noqa: E402
+from frontdesk.manager.report.build import collect  # noqa: E402
+from frontdesk.manager.report.formatting import formats_for  # noqa: E402
+from frontdesk.manager.report.period import Period  # noqa: E402
+from frontdesk.manager.report.render import build_charts, render_html, render_pdf  # noqa: E402
 
 TZ = ZoneInfo("Europe/Bucharest")
 OFFICE = OfficeConfig(name="Exemplu SRL", language="ro", country="RO", currency="RON", timezone="Europe/Bucharest")

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from figures import percentiles  # noqa: E402
 
-from contract.config import parse_config  # noqa: E402
-from devices.scale import ScaleReading, scale_for  # noqa: E402
-from devices.scale.simulator import ScaleSimulator  # noqa: E402
+from frontdesk.contract.config import parse_config  # noqa: E402
+from frontdesk.devices.scale import ScaleReading, scale_for  # noqa: E402
+from frontdesk.devices.scale.simulator import ScaleSimulator  # noqa: E402
 
 BAUD = 9600
 FRAME = {"mt-sics": len(b"S S     123.45 g\r\n"), "nci": len(b"\n    123g \r\n00\r\x03")}

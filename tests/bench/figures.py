@@ -22,6 +22,6 @@ def cpu_seconds(pid: int) -> float:
 
 
 def start_agent(config: Path) -> subprocess.Popen:
-    """`python -m agent.daemon` on that config, its output discarded (the bench prints its own)."""
-    return subprocess.Popen([sys.executable, "-m", "agent.daemon", "--config", str(config)],
+    """`python -m frontdesk.agent.daemon` on that config, its output discarded (the bench prints its own)."""
+    return subprocess.Popen([sys.executable, "-m", "frontdesk.agent.daemon", "--config", str(config)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -31,11 +31,11 @@ from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from paho.mqtt.packettypes import PacketTypes  # noqa: E402
 from paho.mqtt.properties import Properties  # noqa: E402
 
-from agent.local_broker import LocalBroker  # noqa: E402
-from contract import mqtt as contract  # noqa: E402
-from contract.config import MqttConfig  # noqa: E402
-from contract.mqtt_client import AgentConnection  # noqa: E402
-from devices.printer.simulator import TcpPrinterSimulator, torn_pieces  # noqa: E402
+from frontdesk.agent.local_broker import LocalBroker  # noqa: E402
+from frontdesk.contract import mqtt as contract  # noqa: E402
+from frontdesk.contract.config import MqttConfig  # noqa: E402
+from frontdesk.contract.mqtt_client import AgentConnection  # noqa: E402
+from frontdesk.devices.printer.simulator import TcpPrinterSimulator, torn_pieces  # noqa: E402
 
 NUMBER = re.compile(r"\b\d{4}-\d{6}\b")
 VOID = "INTERRUPTED - NOT VALID"

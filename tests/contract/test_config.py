@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from contract.config import ConfigError, load_config, parse_config
+from frontdesk.contract.config import ConfigError, load_config, parse_config
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "frontdesk.example.toml"
 
@@ -123,8 +123,8 @@ def test_login_mistakes_name_their_key():
     (lambda folder: (folder / "empty").touch() or folder / "empty", "is empty; write the password on its first line"),
 ])
 def test_a_password_file_that_cannot_be_used_is_one_line_naming_file_and_user(tmp_path, make, says):
-    from contract.config_files import file_problems
-    from contract.mqtt_config import user_name
+    from frontdesk.contract.config_files import file_problems
+    from frontdesk.contract.mqtt_config import user_name
 
     path = make(tmp_path)
     config = parse_config(f'[kiosk.mqtt]\nusername = "frontdesk-kiosk-lobby"\npassword_file = "{path}"\n')

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from testbed import issue_certificate, make_test_ca, run_frontdesk
 
-from contract.config import parse_config
-from contract.config_files import file_problems
+from frontdesk.contract.config import parse_config
+from frontdesk.contract.config_files import file_problems
 
 NOBODY = 65534
 
@@ -72,7 +72,7 @@ def test_config_check_and_the_agent_name_a_file_that_cannot_be_used(tmp_path, ce
     checked = run_frontdesk("config", "check", config=config)
     assert (checked.returncode, checked.stderr, checked.stdout) == (2, f"frontdesk: {line}\n", "")
     # The daemon stops before it starts anything: no broker is needed to see it refuse.
-    started = python("agent.daemon", "--config", str(config))
+    started = python("frontdesk.agent.daemon", "--config", str(config))
     assert (started.returncode, started.stderr) == (2, f"frontdesk-agent: {line}\n")
 
 
@@ -174,15 +174,15 @@ def test_a_file_behind_a_closed_folder_is_said_to_be_out_of_reach(shared_folder)
 def test_the_kiosk_checks_its_files_and_refuses_to_start_without_them(tmp_path, certs, toml, line):
     config = write_config(tmp_path, fill(toml, tmp_path, certs))
     line = fill(line, tmp_path, certs)
-    checked = python("kiosk.cli", "config", "check", str(config))
+    checked = python("frontdesk.kiosk.cli", "config", "check", str(config))
     assert (checked.returncode, checked.stderr) == (2, f"frontdesk-kiosk: {line}\n")
-    started = python("kiosk.cli", "--config", str(config), "run")  # before Kivy: no window opens
+    started = python("frontdesk.kiosk.cli", "--config", str(config), "run")  # before Kivy: no window opens
     assert (started.returncode, started.stderr) == (2, f"frontdesk-kiosk: {line}\n")
 
 
 def test_the_kiosk_config_check_says_what_it_found(tmp_path):
     config = write_config(tmp_path, f'[kiosk]\nid = "lobby"\ndata_dir = "{tmp_path}/kiosk"\n')
-    checked = python("kiosk.cli", "--config", str(config), "config", "check")
+    checked = python("frontdesk.kiosk.cli", "--config", str(config), "config", "check")
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.startswith(f"{config}: OK\n") and f"visitor log in {tmp_path}/kiosk" in checked.stdout
 
@@ -202,15 +202,15 @@ MANAGER = '[manager]\ndata_dir = "{tmp}/manager"\ndatabase = "sqlite:///{tmp}/ma
 def test_the_manager_checks_its_files_and_refuses_to_start_without_them(tmp_path, certs, toml, line):
     config = write_config(tmp_path, fill(MANAGER + toml, tmp_path, certs))
     line = fill(line, tmp_path, certs)
-    checked = python("manager.cli", "--config", str(config), "config", "check")
+    checked = python("frontdesk.manager.cli", "--config", str(config), "config", "check")
     assert (checked.returncode, checked.stderr) == (2, f"frontdesk-manager: {line}\n")
-    started = python("manager.cli", "--config", str(config), "run")
+    started = python("frontdesk.manager.cli", "--config", str(config), "run")
     assert (started.returncode, started.stderr) == (2, f"frontdesk-manager: {line}\n")
     assert not (tmp_path / "manager" / "history.db").exists()  # refused before the history was opened
 
 
 def test_the_manager_config_check_says_what_it_found(tmp_path):
     config = write_config(tmp_path, fill(MANAGER, tmp_path, tmp_path))
-    checked = python("manager.cli", "config", "check", str(config))
+    checked = python("frontdesk.manager.cli", "config", "check", str(config))
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.startswith(f"{config}: OK\n") and "dashboard on http://127.0.0.1:8080/" in checked.stdout

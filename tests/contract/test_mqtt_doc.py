@@ -10,14 +10,14 @@ from __future__ import annotations
 import pytest
 from mqtt_doc import Named, codes, examples, field_names, inner_model, literal_values, parse_cell, sections, table
 
-from contract import mqtt
-from contract.events import EVENTS, JobFields, ReasonEvent
-from contract.payload import build
-from contract.reasons import ErrorCode, Reason
-from contract.records import LEDGER_RECORDS, VISIT_RECORDS, Arrival
-from contract.replies import error_reply, ok_reply, parse_reply
-from contract.results import RESULTS, Quote
-from contract.states import STATES, DeviceState, Weight, build_state
+from frontdesk.contract import mqtt
+from frontdesk.contract.events import EVENTS, JobFields, ReasonEvent
+from frontdesk.contract.payload import build
+from frontdesk.contract.reasons import ErrorCode, Reason
+from frontdesk.contract.records import LEDGER_RECORDS, VISIT_RECORDS, Arrival
+from frontdesk.contract.replies import error_reply, ok_reply, parse_reply
+from frontdesk.contract.results import RESULTS, Quote
+from frontdesk.contract.states import STATES, DeviceState, Weight, build_state
 
 SECTIONS = sections()
 # What *job*, *quote* and *weight* stand for.
@@ -140,7 +140,7 @@ def test_each_command_s_result(command, results):
 
 @pytest.mark.parametrize(("command", "arguments"), [(name, arguments) for name, arguments, _ in command_rows()])
 def test_each_command_s_arguments(command, arguments):
-    from contract.commands import REQUESTS  # the lead's: what each request may carry
+    from frontdesk.contract.commands import REQUESTS  # the lead's: what each request may carry
 
     model = REQUESTS[command]
     items = [] if arguments == "—" else parse_cell(arguments)
@@ -153,7 +153,7 @@ def test_each_command_s_arguments(command, arguments):
 
 
 def test_the_commands_of_the_requests_are_the_commands_of_the_results():
-    from contract.commands import REQUESTS
+    from frontdesk.contract.commands import REQUESTS
 
     same(set(REQUESTS), set(RESULTS), "commands of contract/commands.py (as 'the page') and of contract/results.py")
 

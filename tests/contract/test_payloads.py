@@ -9,14 +9,14 @@ from decimal import Decimal
 
 import pytest
 
-from contract import mqtt as contract
-from contract.events import JobCompleted, JobFailed, ReasonEvent, parse_event
-from contract.payload import PayloadError, build, parse
-from contract.reasons import ERRORS, REASONS, ErrorCode, Reason, error_text, reason_text
-from contract.records import MailEntry, parse_ledger, parse_visit
-from contract.replies import parse_reply, parse_result
-from contract.results import RESULTS, PrinterStatusResult, Quote, QueueJob, QueueStatusResult
-from contract.states import PrinterState, QueueDeviceState, Weight, parse_state, parse_weight
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.events import JobCompleted, JobFailed, ReasonEvent, parse_event
+from frontdesk.contract.payload import PayloadError, build, parse
+from frontdesk.contract.reasons import ERRORS, REASONS, ErrorCode, Reason, error_text, reason_text
+from frontdesk.contract.records import MailEntry, parse_ledger, parse_visit
+from frontdesk.contract.replies import parse_reply, parse_result
+from frontdesk.contract.results import RESULTS, PrinterStatusResult, Quote, QueueJob, QueueStatusResult
+from frontdesk.contract.states import PrinterState, QueueDeviceState, Weight, parse_state, parse_weight
 
 NOW = "2026-11-23T09:12:03+00:00"
 
@@ -62,7 +62,7 @@ def test_reason_codes_that_are_none(code):
 
 
 def test_a_vendor_keyword_of_cups_becomes_a_code_of_the_contract():
-    from devices.queues.state import StateReason
+    from frontdesk.devices.queues.state import StateReason
 
     assert StateReason.parse("com.example.Tray-Jam-error").code == "com_example_tray_jam"
     assert StateReason.parse("spool-area-full-warning").code == "spool_area_full"
@@ -72,7 +72,7 @@ def test_a_vendor_keyword_of_cups_becomes_a_code_of_the_contract():
 def test_the_weight_s_numbers_are_json_numbers_like_the_ledger_s_grams():
     """The weight payload sent grams and value as strings ("85.00") while mail_recorded sends
     grams as a number (85.0): one contract, one type for a weight."""
-    from devices.scale.reading import ScaleReading
+    from frontdesk.devices.scale.reading import ScaleReading
 
     weight = json.loads(contract.encode(ScaleReading(Decimal("85.004"), "g", stable=True).as_dict()))
     assert weight["grams"] == 85.0 and weight["value"] == 85.004
@@ -166,14 +166,14 @@ def test_every_code_has_its_words():
 
 def test_every_error_a_device_or_the_postage_raises_is_an_error_code():
     """agent/commands.py replies with a device error's reason (device_offline for some)."""
-    from agent.commands import OFFLINE_REASONS
-    from agent.postage import errors as postage
-    from devices import errors
+    from frontdesk.agent.commands import OFFLINE_REASONS
+    from frontdesk.agent.postage import errors as postage
+    from frontdesk.devices import errors
 
     def subclasses(cls):
         return {cls, *(found for sub in cls.__subclasses__() for found in subclasses(sub))}
 
-    import devices.printer.errors, devices.queues.errors, devices.scale.errors  # noqa: E401, F401 - registers them
+    import frontdesk.devices.printer.errors, frontdesk.devices.queues.errors, frontdesk.devices.scale.errors  # noqa: E401, F401 - registers them
 
     raised = {cls.reason for cls in subclasses(errors.DeviceError) | subclasses(postage.PostageError)}
     assert raised - OFFLINE_REASONS <= set(ErrorCode), raised - OFFLINE_REASONS - set(ErrorCode)
@@ -199,7 +199,7 @@ def test_a_result_built_through_its_command_s_model():
 
 
 def test_a_print_job_s_fields_are_the_job_events_fields():
-    from agent.ledger.print_jobs import PrintJob
+    from frontdesk.agent.ledger.print_jobs import PrintJob
 
     job = PrintJob(7, "v1", "desk-printer", "badge", {}, None, "printed", 1, None)
     assert isinstance(parse_event(contract.event("job_completed", **job.as_dict())), JobCompleted)
@@ -210,8 +210,8 @@ def test_a_print_job_s_fields_are_the_job_events_fields():
 
 
 def test_a_queue_s_state_and_jobs_are_the_queue_status_result_and_the_state():
-    from devices.queues.jobs import QueueJob as CupsJob
-    from devices.queues.state import QueueState, StateReason, Supply
+    from frontdesk.devices.queues.jobs import QueueJob as CupsJob
+    from frontdesk.devices.queues.state import QueueState, StateReason, Supply
 
     state = QueueState("copier", "Copier", "copier", "idle", True, (StateReason.parse("door-open-warning"),), "",
                        supplies=(Supply("Black Toner", 5, 10, "toner", "#000000"),))
@@ -227,8 +227,8 @@ def test_a_queue_s_state_and_jobs_are_the_queue_status_result_and_the_state():
 
 
 def test_a_printer_s_status_and_a_postage_quote_are_their_results():
-    from agent.postage import quote
-    from devices.printer.status import PrinterStatus
+    from frontdesk.agent.postage import quote
+    from frontdesk.devices.printer.status import PrinterStatus
 
     status = PrinterStatus(reachable=True, answered=True, online=True, paper="ok", cover_open=False)
     build(PrinterStatusResult, **status.as_dict(), printer="desk-printer", address="192.0.2.10:9100", columns=48,
@@ -239,7 +239,7 @@ def test_a_printer_s_status_and_a_postage_quote_are_their_results():
 
 
 def test_mail_entries_and_receipts_as_the_agent_makes_them():
-    from agent.print_requests import receipt_record
+    from frontdesk.agent.print_requests import receipt_record
 
     record = receipt_record({"items": [{"unit_price": "2.50", "quantity": "3"}], "payment_method": "card"},
                             "2026-000042", None)

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from testbed import Recorder, wait_until
 
-from contract import mqtt as topics
-from contract.config import FrontdeskConfig, load_config
+from frontdesk.contract import mqtt as topics
+from frontdesk.contract.config import FrontdeskConfig, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 STAFF_PIN = "2468"
@@ -33,7 +33,7 @@ SITE, AGENT_ID, KIOSK_ID, PRINTER_ID = "test", "main", "lobby", "badge-printer"
 @functools.cache
 def staff_pin_hash() -> str:
     """The hash of STAFF_PIN, computed once per session (scrypt is slow on purpose)."""
-    from kiosk.staff_pin import hash_pin
+    from frontdesk.kiosk.staff_pin import hash_pin
 
     return hash_pin(STAFF_PIN)
 
@@ -112,7 +112,7 @@ class KioskRig:
       printer_sim  the TcpPrinterSimulator (every connection is one job: status checks too).
       broker       the LocalBroker (.host, .port, .stop(), .start()).
     Methods:
-      start_agent(timeout=30)  runs `python -m agent.daemon --config config_path` as a process and
+      start_agent(timeout=30)  runs `python -m frontdesk.agent.daemon --config config_path` as a process and
                                waits until its availability is `online` and it answers `status`.
       stop_agent(timeout=30)   SIGTERM, waits for the exit and for `offline`.
       kill_agent()             SIGKILL (no goodbye; the broker publishes the last will).
@@ -152,7 +152,7 @@ class KioskRig:
             self._watch = availability_recorder(self.broker)
         with self._log_file.open("a", encoding="utf-8") as log:
             self._agent = subprocess.Popen(
-                [sys.executable, "-m", "agent.daemon", "--config", str(self.config_path)],
+                [sys.executable, "-m", "frontdesk.agent.daemon", "--config", str(self.config_path)],
                 stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env={**os.environ, "FRONTDESK_CONFIG": ""},
             )
         availability = topics.agent_availability(SITE, AGENT_ID)

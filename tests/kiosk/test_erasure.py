@@ -15,11 +15,11 @@ from pathlib import Path
 
 from testbed import Recorder, RunningAgent, agent_toml
 
-from contract import mqtt as contract
-from contract.config import parse_config
-from contract.outbox import FILE_NAME as OUTBOX_FILE
-from contract.outbox import EventOutbox
-from kiosk.visits import VisitorLog
+from frontdesk.contract import mqtt as contract
+from frontdesk.contract.config import parse_config
+from frontdesk.contract.outbox import FILE_NAME as OUTBOX_FILE
+from frontdesk.contract.outbox import EventOutbox
+from frontdesk.kiosk.visits import VisitorLog
 
 REPO = Path(__file__).resolve().parents[2]
 PREFIX = "frontdesk/test/agent/main"
@@ -61,7 +61,7 @@ def test_after_erase_no_file_of_the_kiosk_or_the_agent_contains_the_name(broker,
             desk.state("desk-printer", health="error")
             assert badge(waiting, 0)["result"]["state"] == "queued"
             erase = subprocess.run(
-                [sys.executable, "-m", "kiosk.cli", "erase", "--visitor", "zenobia quackenbush-stefanescu",
+                [sys.executable, "-m", "frontdesk.kiosk.cli", "erase", "--visitor", "zenobia quackenbush-stefanescu",
                  "--config", str(tmp_path / "frontdesk.toml")],
                 capture_output=True, text=True, timeout=60, cwd=REPO,
                 env={**os.environ, "FRONTDESK_CONFIG": "", "PYTHONUTF8": "1"})

@@ -13,16 +13,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from contract.config import parse_config
-from kiosk.staff_pin import pin_matches
-from kiosk.visits import VisitorLog
+from frontdesk.contract.config import parse_config
+from frontdesk.kiosk.staff_pin import pin_matches
+from frontdesk.kiosk.visits import VisitorLog
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
 
 
 def kiosk_cli(*args: str, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess:
-    """`frontdesk-kiosk ARGS` (via `python -m kiosk.cli`, the same main() the entry point runs)."""
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], input=stdin, capture_output=True, text=True,
+    """`frontdesk-kiosk ARGS` (via `python -m frontdesk.kiosk.cli`, the same main() the entry point runs)."""
+    return subprocess.run([sys.executable, "-m", "frontdesk.kiosk.cli", *args], input=stdin, capture_output=True, text=True,
                           timeout=timeout, cwd=REPO, env={**os.environ, "FRONTDESK_CONFIG": "", "PYTHONUTF8": "1"})
 
 
@@ -203,7 +203,7 @@ def test_run_is_the_default_and_starts_the_app_against_the_broker(kiosk_rig, mqt
     log = kiosk_rig.root / "kiosk.log"
     try:
         with log.open("w") as out:
-            app = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--config", str(kiosk_rig.config_path),
+            app = subprocess.Popen([sys.executable, "-m", "frontdesk.kiosk.cli", "--config", str(kiosk_rig.config_path),
                                     "--windowed", "--size", "800x480"], stdout=out, stderr=subprocess.STDOUT,
                                    env=environ, cwd=REPO)
         try:
@@ -231,7 +231,7 @@ def test_set_pin_at_a_terminal_asks_twice_without_echo():
     def own_terminal() -> None:  # in the child: make the pty its controlling terminal, as a login would
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-    child = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "set-pin"], stdin=terminal, stdout=terminal,
+    child = subprocess.Popen([sys.executable, "-m", "frontdesk.kiosk.cli", "set-pin"], stdin=terminal, stdout=terminal,
                              stderr=terminal, start_new_session=True, preexec_fn=own_terminal, cwd=REPO)
     os.close(terminal)
     seen = b""

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from contract.config import ConfigError, load_config, parse_config
-from kiosk.staff_pin import hash_pin
+from frontdesk.contract.config import ConfigError, load_config, parse_config
+from frontdesk.kiosk.staff_pin import hash_pin
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "frontdesk.example.toml"
 

@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from kiosk.i18n import LANGUAGES, Translator, catalogue_path, translations
+from frontdesk.kiosk.i18n import LANGUAGES, Translator, catalogue_path, translations
 
 KIOSK = Path(__file__).resolve().parents[2] / "kiosk"
 
@@ -106,8 +106,8 @@ def test_every_character_the_kiosk_shows_has_a_glyph_in_its_font():
     import kivy
     from PIL import ImageFont
 
-    from kiosk.i18n import NATIVE_NAMES
-    from kiosk.widgets.keys import ACCENT_ROWS, DIGITS, LETTER_ROWS, capital
+    from frontdesk.kiosk.i18n import NATIVE_NAMES
+    from frontdesk.kiosk.widgets.keys import ACCENT_ROWS, DIGITS, LETTER_ROWS, capital
 
     font = ImageFont.truetype(str(Path(kivy.__file__).parent / "data" / "fonts" / "Roboto-Regular.ttf"), 40)
     missing_glyph = font.getmask("\uffff").getbbox(), bytes(font.getmask("\uffff"))

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from contract.kiosk_config import HostEntry
-from kiosk.i18n import Translator
-from kiosk.inputs import matching_hosts, parse_amount, policy_text, usb_stick
-from kiosk.widgets.keys import ACCENT_ROWS, LETTER_ROWS, capital
+from frontdesk.contract.kiosk_config import HostEntry
+from frontdesk.kiosk.i18n import Translator
+from frontdesk.kiosk.inputs import matching_hosts, parse_amount, policy_text, usb_stick
+from frontdesk.kiosk.widgets.keys import ACCENT_ROWS, LETTER_ROWS, capital
 
 
 @pytest.mark.parametrize("typed, amount", [

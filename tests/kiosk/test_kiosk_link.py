@@ -9,11 +9,11 @@ import pytest
 from ha_schema import check_config, discovery_configs
 from testbed import Recorder, wait_until
 
-from contract import clock
-from contract import mqtt as topics
-from devices.printer.simulator import Qr
-from kiosk.agent_link import KioskLink
-from kiosk.visits import VisitorLog
+from frontdesk.contract import clock
+from frontdesk.contract import mqtt as topics
+from frontdesk.devices.printer.simulator import Qr
+from frontdesk.kiosk.agent_link import KioskLink
+from frontdesk.kiosk.visits import VisitorLog
 
 ARRIVALS = "frontdesk/test/visitors/arrivals"
 VISITS = "frontdesk/test/kiosk/lobby/visits"

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from kiosk.staff_pin import PinCheck, StaffLock, hash_pin, pin_matches
+from frontdesk.kiosk.staff_pin import PinCheck, StaffLock, hash_pin, pin_matches
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.names import CODE_ALPHABET, fold, new_code, normalise_code
-from kiosk.visitor_export import FORMULA_STARTS, neutralise, write_csv
-from kiosk.visits import VisitorLog
+from frontdesk.kiosk.names import CODE_ALPHABET, fold, new_code, normalise_code
+from frontdesk.kiosk.visitor_export import FORMULA_STARTS, neutralise, write_csv
+from frontdesk.kiosk.visits import VisitorLog
 
 # The letters of the kiosk's five languages, as its touch keyboard offers them.
 LETTERS = "abcdefghijklmnopqrstuvwxyz" "ăâîșț" "äöüß" "éèêçàùûôœ" "ąćęłńóśźż"
@@ -58,7 +58,7 @@ def test_a_cell_is_never_left_starting_like_a_formula(text):
 @given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20),
                 min_size=3, max_size=3))
 def test_csv_rows_read_back_as_the_defused_text(values):
-    from kiosk.visits import Visit
+    from frontdesk.kiosk.visits import Visit
 
     name, company, note = values
     visit = Visit("id", "001", "CODE", name, company, None, None, {"note": note}, "en",

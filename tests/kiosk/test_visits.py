@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from PIL import Image
 
-from kiosk.visits import InvitationError, VisitorLog
+from frontdesk.kiosk.visits import InvitationError, VisitorLog
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)  # 11:30 in Bucharest
 

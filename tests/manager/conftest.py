@@ -123,8 +123,8 @@ def fake_kiosk(broker):
 def running_manager(broker, tmp_path):
     """running_manager(database_url, extra_toml) -> (config, history, ingestor), started and
     connected; stopped after the test. Call it again to "restart" with the same database."""
-    from manager.history.store import History
-    from manager.ingest import Ingestor
+    from frontdesk.manager.history.store import History
+    from frontdesk.manager.ingest import Ingestor
 
     started = []
 
@@ -147,9 +147,9 @@ def running_manager(broker, tmp_path):
 def alerting(broker, tmp_path):
     """alerting(extra_toml, database_url=SQLite) -> (alerter, history, ingestor), all started.
     Call it again to "restart" the manager: the earlier one is stopped first."""
-    from manager.alerts import Alerter
-    from manager.history.store import History
-    from manager.ingest import Ingestor
+    from frontdesk.manager.alerts import Alerter
+    from frontdesk.manager.history.store import History
+    from frontdesk.manager.ingest import Ingestor
 
     started = []
 
@@ -179,7 +179,7 @@ def alerting(broker, tmp_path):
 @pytest.fixture
 def history(database_url):
     """An opened History on each database (`database_url`), closed after the test."""
-    from manager.history.store import History
+    from frontdesk.manager.history.store import History
 
     opened = History(database_url)
     yield opened

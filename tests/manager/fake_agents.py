@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from contract import mqtt as contract
+from frontdesk.contract import mqtt as contract
 
 # Kind fields as the real agent sends them, per device kind.
 KIND_FIELDS = {

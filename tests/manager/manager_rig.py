@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from contract.config import FrontdeskConfig, parse_config
+from frontdesk.contract.config import FrontdeskConfig, parse_config
 
 # Waiting is testbed.wait_until (it raises, naming what it waited for): `from testbed import wait_until`.
 

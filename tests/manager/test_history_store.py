@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from contract import mqtt as contract
-from manager.history import schema
-from manager.history.incidents import IncidentBook
-from manager.history.store import History, HistoryError, engine_url
-from manager.ingest import parse
+from frontdesk.contract import mqtt as contract
+from frontdesk.manager.history import schema
+from frontdesk.manager.history.incidents import IncidentBook
+from frontdesk.manager.history.store import History, HistoryError, engine_url
+from frontdesk.manager.ingest import parse
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)
 

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from contract import mqtt as contract
-from manager.history import schema
-from manager.history.store import History, HistoryError
-from manager.ingest import parse
+from frontdesk.contract import mqtt as contract
+from frontdesk.manager.history import schema
+from frontdesk.manager.history.store import History, HistoryError
+from frontdesk.manager.ingest import parse
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)
 SIGNED_IN = NOW - timedelta(minutes=30)
@@ -113,7 +113,7 @@ def previous_version_schema(engine) -> None:
 
 
 def test_a_history_of_the_previous_version_is_upgraded_at_start(database_url, caplog):
-    from manager.history.store import open_engine
+    from frontdesk.manager.history.store import open_engine
 
     engine = open_engine(database_url)
     previous_version_schema(engine)

@@ -11,8 +11,8 @@ from mail_lab import MailLab
 from manager_rig import alert_rules
 from testbed import wait_until
 
-from manager.alerts import duration_words
-from manager.history.schema import incidents
+from frontdesk.manager.alerts import duration_words
+from frontdesk.manager.history.schema import incidents
 
 
 def ago(seconds: float) -> datetime:

@@ -15,15 +15,15 @@ import pytest
 import sqlalchemy as sa
 from mail_lab import free_port
 
-from manager.history import schema
-from manager.passwords import password_matches
+from frontdesk.manager.history import schema
+from frontdesk.manager.passwords import password_matches
 from testbed import unit_complaints, wait_until
 
 UNIT = Path(__file__).parents[2] / "systemd" / "frontdesk-manager.service"
 
 
 def manager(*args: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "manager.cli", *args], input=stdin, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "frontdesk.manager.cli", *args], input=stdin, capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, "FRONTDESK_CONFIG": ""}, start_new_session=True)
 
 
@@ -79,7 +79,7 @@ def test_run_stores_alerts_serves_and_stops_cleanly(broker, smtp_server, fake_ag
         f'[manager]\ndatabase = "sqlite:///{database}"\ndata_dir = "{tmp_path / "data"}"\n'
         f'[manager.dashboard]\nport = {port}\n'
         f'[manager.alerts]\nemail_to = ["manager@example.com"]\n' + smtp_server.toml())
-    process = subprocess.Popen([sys.executable, "-m", "manager.cli", "--config", str(config), "run"],
+    process = subprocess.Popen([sys.executable, "-m", "frontdesk.manager.cli", "--config", str(config), "run"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "FRONTDESK_CONFIG": ""})
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from contract.config import ConfigError, parse_config
+from frontdesk.contract.config import ConfigError, parse_config
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "frontdesk.example.toml"
 

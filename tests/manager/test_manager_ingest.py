@@ -15,8 +15,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from testbed import wait_until
 
-from manager.history import schema
-from manager.ingest import SESSION_EXPIRY_SECONDS, subscriptions
+from frontdesk.manager.history import schema
+from frontdesk.manager.ingest import SESSION_EXPIRY_SECONDS, subscriptions
 
 
 def count(history, table: sa.Table, *where) -> int:

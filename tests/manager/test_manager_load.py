@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from testbed import wait_until
 
-from manager.history import schema
+from frontdesk.manager.history import schema
 
 AGENTS, SITES = 200, 10
 DEVICES = {"desk-printer": "printer", "scale": "scale", "copier": "copier", "fax": "fax"}
@@ -32,7 +32,7 @@ BROKER_CONF = "listener {port} 127.0.0.1\nallow_anonymous true\npersistence fals
 @pytest.fixture
 def broker(tmp_path):
     """A private Mosquitto configured as docs/manager.md recommends for a manager."""
-    from agent.local_broker import LocalBroker
+    from frontdesk.agent.local_broker import LocalBroker
 
     with LocalBroker(tmp_path, lambda port: BROKER_CONF.format(port=port)) as running:
         yield running

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from mail_lab import USERNAME, MailLab, free_port
 
-from contract.config import parse_config
-from manager.mailer import MailError, send_mail
+from frontdesk.contract.config import parse_config
+from frontdesk.manager.mailer import MailError, send_mail
 
 
 def smtp(lab: MailLab, **overrides):

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract import mqtt as contract
-from manager.ingest import parse, subscriptions
+from frontdesk.contract import mqtt as contract
+from frontdesk.manager.ingest import parse, subscriptions
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)
 STATE = contract.encode(contract.device_state("p1", "printer", "ok", [], NOW.isoformat(), paper="ok"))

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract.config import parse_config
-from manager.passwords import hash_password, password_matches
+from frontdesk.contract.config import parse_config
+from frontdesk.manager.passwords import hash_password, password_matches
 
 
 def test_a_hash_matches_its_password_only():

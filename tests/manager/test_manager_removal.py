@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from manager_rig import alert_rules
 from testbed import wait_until
 
-from contract import mqtt as contract
-from manager.history.schema import REMOVED, device_states, incidents
-from manager.history.store import History
-from manager.web.board import Board
+from frontdesk.contract import mqtt as contract
+from frontdesk.manager.history.schema import REMOVED, device_states, incidents
+from frontdesk.manager.history.store import History
+from frontdesk.manager.web.board import Board
 
 
 def remove(agent, device: str) -> None:

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from devices.simulator_console import run_simulators
+from frontdesk.devices.simulator_console import run_simulators
 
 from .console import run_console_command, summary
 from .machine import EscPosMachine
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parse_arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m devices.printer.simulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m frontdesk.devices.printer.simulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9100)
     parser.add_argument("--profile", default="TM-T20II", help="python-escpos printer profile")

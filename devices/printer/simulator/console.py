@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devices.simulator_console import QuitRequested
+from frontdesk.devices.simulator_console import QuitRequested
 
 from .machine import EscPosMachine
 from .server import TcpPrinterSimulator

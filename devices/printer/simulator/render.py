@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
-from devices.printer.fonts import mono_font, system_glyphs
+from frontdesk.devices.printer.fonts import mono_font, system_glyphs
 
 from .codepages import PrinterProfile
 from .elements import Barcode, Cut, DrawerKick, Element, Feed, Qr, RasterImage, TextLine, TextRun

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from devices.simulator_console import run_simulators
+from frontdesk.devices.simulator_console import run_simulators
 
 from .console import run_console_command
 from .server import PROTOCOL_NAMES, ScaleSimulator
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parse_arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m devices.scale.simulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m frontdesk.devices.scale.simulator", description=__doc__)
     parser.add_argument("--protocol", choices=PROTOCOL_NAMES, default="mt-sics")
     parser.add_argument("--link", type=Path, help="the stable device path (default: a new temporary directory's scale)")
     parser.add_argument("--baudrate", type=int, default=9600)

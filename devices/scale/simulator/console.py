@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from devices.simulator_console import QuitRequested
+from frontdesk.devices.simulator_console import QuitRequested
 
 from .readout import UNITS, plain
 from .server import ScaleSimulator

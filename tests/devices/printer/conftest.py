@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from devices.printer.simulator import MemoryPrinterSimulator
+from frontdesk.devices.printer.simulator import MemoryPrinterSimulator
 
 
 @pytest.fixture

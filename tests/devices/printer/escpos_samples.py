@@ -5,7 +5,7 @@ from __future__ import annotations
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw
 
-from devices.printer.simulator import EscPosMachine, PrinterState
+from frontdesk.devices.printer.simulator import EscPosMachine, PrinterState
 
 NAMES = ["Łucja Żółkiewska", "Jürgen Weiß", "Françoise Lefèvre", "Ştefan Ţăranu"]
 DLE_EOT = b"\x10\x04"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from testbed import printer_config
 
-from devices.printer import ReceiptPrinter
-from devices.printer.memory_connection import MemoryConnection
-from devices.printer.simulator import MemoryPrinterSimulator, TextLine
+from frontdesk.devices.printer import ReceiptPrinter
+from frontdesk.devices.printer.memory_connection import MemoryConnection
+from frontdesk.devices.printer.simulator import MemoryPrinterSimulator, TextLine
 
 
 def printer_in_memory(simulator: MemoryPrinterSimulator, profile: str = "TM-T20II", **settings) -> ReceiptPrinter:

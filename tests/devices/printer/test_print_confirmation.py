@@ -7,9 +7,9 @@ import pytest
 from memory_printer import printed_lines, printer_for, printer_in_memory
 from testbed import printer_config
 
-from devices.printer import NoConfirmation
-from devices.printer.samples import sample_receipt
-from devices.printer.simulator import Cut, TcpPrinterSimulator
+from frontdesk.devices.printer import NoConfirmation
+from frontdesk.devices.printer.samples import sample_receipt
+from frontdesk.devices.printer.simulator import Cut, TcpPrinterSimulator
 
 SLOW = 4000  # bytes per second: a long receipt takes about a second, five times the status timeout
 CUT = b"\x1dV\x00"

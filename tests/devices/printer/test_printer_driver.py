@@ -11,7 +11,7 @@ import pytest
 from memory_printer import assert_clean, printed_lines, printer_for, printer_in_memory
 from testbed import printer_config
 
-from devices.printer import (
+from frontdesk.devices.printer import (
     CoverOpen,
     PaperOut,
     PrinterError,
@@ -19,10 +19,10 @@ from devices.printer import (
     PrinterUnreachable,
     PrintNotConfirmed,
 )
-from devices.printer.blocks import Columns, Text
-from devices.printer.documents import Badge
-from devices.printer.samples import sample_badge, sample_receipt
-from devices.printer.simulator import Cut, DrawerKick, MemoryPrinterSimulator, Qr, RasterImage, TextLine
+from frontdesk.devices.printer.blocks import Columns, Text
+from frontdesk.devices.printer.documents import Badge
+from frontdesk.devices.printer.samples import sample_badge, sample_receipt
+from frontdesk.devices.printer.simulator import Cut, DrawerKick, MemoryPrinterSimulator, Qr, RasterImage, TextLine
 
 NAMES = {
     # what the visitor typed -> what must be on paper (TM-T20II has no comma-below ș ț)
@@ -76,7 +76,7 @@ def test_letters_no_code_page_has_are_printed_as_an_image():
     # The "simple" profile knows CP437 only: no Ł, Ż, ł.
     config = printer_config("file", profile="simple", device="/dev/null")
     data = printer_for(config).render([Text("Łucja Żółkiewska", align="center"), Text("Plain")])
-    from devices.printer.simulator import EscPosMachine
+    from frontdesk.devices.printer.simulator import EscPosMachine
 
     machine = EscPosMachine(profile="simple")
     machine.feed(data)
@@ -186,8 +186,8 @@ def test_paper_running_out_during_a_job_is_not_confirmed(memory_sim):
 
 @pytest.mark.parametrize("profile", ["TM-T20II", "POS-5890"])
 def test_barcodes_in_hardware_or_drawn_when_the_printer_has_none(profile):
-    from devices.printer.documents import Receipt
-    from devices.printer.simulator import Barcode as PrintedBarcode
+    from frontdesk.devices.printer.documents import Receipt
+    from frontdesk.devices.printer.simulator import Barcode as PrintedBarcode
 
     kind = PrintedBarcode if profile == "TM-T20II" else RasterImage
     simulator = MemoryPrinterSimulator(profile)

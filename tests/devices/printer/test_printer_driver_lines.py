@@ -10,9 +10,9 @@ import pytest
 from memory_printer import assert_clean, printed_lines, printer_for
 from testbed import printer_config
 
-from devices.printer import PrinterUnreachable
-from devices.printer.samples import sample_badge, sample_receipt
-from devices.printer.simulator import Cut, Qr, decode_file
+from frontdesk.devices.printer import PrinterUnreachable
+from frontdesk.devices.printer.samples import sample_badge, sample_receipt
+from frontdesk.devices.printer.simulator import Cut, Qr, decode_file
 
 
 
@@ -82,7 +82,7 @@ def test_a_network_line_sends_small_writes_at_once(network_config):
     which printers delay by ~40 ms: 87 ms per receipt instead of a few (tests/bench/bench_printer.py)."""
     import socket
 
-    from devices.printer.connections import connection_for
+    from frontdesk.devices.printer.connections import connection_for
 
     with connection_for(network_config.printer[0]) as connection:
         assert connection._socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1

@@ -6,7 +6,7 @@ import pytest
 from escpos_samples import DLE_EOT, NAMES, escpos_bytes, parsed, pattern_image, receipt_document
 from PIL import Image
 
-from devices.printer.simulator import (
+from frontdesk.devices.printer.simulator import (
     Barcode,
     Cut,
     DrawerKick,
@@ -307,7 +307,7 @@ def test_png_rendering_draws_the_paper(tmp_path):
 
 
 def test_png_rendering_names_the_font_package_when_fonts_are_missing(tmp_path, monkeypatch):
-    from devices.printer import fonts
+    from frontdesk.devices.printer import fonts
 
     monkeypatch.setattr(fonts, "_FONT_DIRS", (tmp_path,))
     fonts.mono_font.cache_clear()

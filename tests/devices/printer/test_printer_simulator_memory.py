@@ -11,7 +11,7 @@ import errno
 import pytest
 from escpos_samples import DLE_EOT, NAMES, receipt_document
 
-from devices.printer.simulator import MemoryPrinterSimulator
+from frontdesk.devices.printer.simulator import MemoryPrinterSimulator
 
 GS_A_ON, GS_A_OFF = b"\x1da\x0f", b"\x1da\x00"
 READY_REPORT = bytes([0x10, 0, 0, 0])

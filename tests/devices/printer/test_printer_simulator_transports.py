@@ -14,8 +14,8 @@ import serial
 from escpos.printer import Network
 from escpos_samples import DLE_EOT, NAMES, receipt_document
 
-from devices.printer.simulator import MemoryPrinterSimulator, PtyPrinterSimulator, TcpPrinterSimulator
-from devices.printer.simulator.console import run_console_command
+from frontdesk.devices.printer.simulator import MemoryPrinterSimulator, PtyPrinterSimulator, TcpPrinterSimulator
+from frontdesk.devices.printer.simulator.console import run_console_command
 
 # -- TCP ------------------------------------------------------------------------------
 
@@ -171,7 +171,7 @@ def test_console_commands_change_the_shared_state():
 
 def test_the_command_line_simulates_a_printer_without_status_back(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "devices.printer.simulator", "--no-status-back", "--port", "0", "--out", str(tmp_path)],
+        [sys.executable, "-m", "frontdesk.devices.printer.simulator", "--no-status-back", "--port", "0", "--out", str(tmp_path)],
         input="status\nquit\n", capture_output=True, text=True, timeout=60, check=True)
     started, state = result.stdout.splitlines()[0], result.stdout.splitlines()[2]
     assert "(TM-T20II, no Automatic Status Back) listening on 127.0.0.1:" in started

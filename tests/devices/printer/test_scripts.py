@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from memory_printer import assert_clean, printed_lines, printer_in_memory
 
-from devices.printer.blocks import Columns, Text
-from devices.printer.compose import Composer
-from devices.printer.fonts import Glyphs, stand_in, system_glyphs
-from devices.printer.samples import sample_badge
-from devices.printer.simulator import EscPosMachine, MemoryPrinterSimulator, RasterImage, TextLine
-from devices.printer.text import refused_characters
-from devices.printer.visual import cells, shape, visual, wrap
+from frontdesk.devices.printer.blocks import Columns, Text
+from frontdesk.devices.printer.compose import Composer
+from frontdesk.devices.printer.fonts import Glyphs, stand_in, system_glyphs
+from frontdesk.devices.printer.samples import sample_badge
+from frontdesk.devices.printer.simulator import EscPosMachine, MemoryPrinterSimulator, RasterImage, TextLine
+from frontdesk.devices.printer.text import refused_characters
+from frontdesk.devices.printer.visual import cells, shape, visual, wrap
 
 PROFILES = ["TM-T20II", "POS-5890"]
 HEBREW = "דוד כהן"

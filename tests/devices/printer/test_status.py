@@ -2,7 +2,7 @@
 
 import pytest
 
-from devices.printer.status import PrinterStatus, StatusQuery, is_status_byte
+from frontdesk.devices.printer.status import PrinterStatus, StatusQuery, is_status_byte
 
 Q = StatusQuery
 FINE = {Q.PRINTER: 0x12, Q.OFFLINE_CAUSE: 0x12, Q.ERROR_CAUSE: 0x12, Q.PAPER_SENSOR: 0x12}

@@ -14,14 +14,14 @@ import pytest
 from memory_printer import printer_in_memory
 from testbed import printer_config
 
-from contract.config import ConfigError
-from devices.printer import ReceiptPrinter
-from devices.printer.errors import PrinterError
-from devices.printer.memory_connection import MemoryConnection
-from devices.printer.simulator import MemoryPrinterSimulator, PtyPrinterSimulator, TcpPrinterSimulator
-from devices.printer.simulator.state import ERROR_KINDS, PAPER_LEVELS, StateSnapshot
-from devices.printer.simulator.status import realtime_status, status_back
-from devices.printer.status import PrinterStatus, StatusQuery
+from frontdesk.contract.config import ConfigError
+from frontdesk.devices.printer import ReceiptPrinter
+from frontdesk.devices.printer.errors import PrinterError
+from frontdesk.devices.printer.memory_connection import MemoryConnection
+from frontdesk.devices.printer.simulator import MemoryPrinterSimulator, PtyPrinterSimulator, TcpPrinterSimulator
+from frontdesk.devices.printer.simulator.state import ERROR_KINDS, PAPER_LEVELS, StateSnapshot
+from frontdesk.devices.printer.simulator.status import realtime_status, status_back
+from frontdesk.devices.printer.status import PrinterStatus, StatusQuery
 
 DLE_EOT_1 = b"\x10\x04\x01"
 STATES = [StateSnapshot(paper, cover, online, error, drawer, True)

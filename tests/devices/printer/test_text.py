@@ -3,7 +3,7 @@
 import pytest
 from escpos.capabilities import get_profile
 
-from devices.printer.text import Transliterator, sanitize
+from frontdesk.devices.printer.text import Transliterator, sanitize
 
 
 @pytest.mark.parametrize(

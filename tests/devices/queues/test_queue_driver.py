@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from testbed import queue_configs, wait_until
 
-from devices.queues import (
+from frontdesk.devices.queues import (
     CupsClient,
     CupsUnavailable,
     FaxQueue,
@@ -21,7 +21,7 @@ from devices.queues import (
     QueueWatcher,
     queue_for,
 )
-from devices.queues.jobs import initials
+from frontdesk.devices.queues.jobs import initials
 
 @pytest.fixture
 def client(cups_lab):
@@ -132,7 +132,7 @@ def test_a_bad_fax_number_is_refused_before_anything_is_sent(fax, document):
 
 
 def test_an_unknown_queue_names_queue_and_server(client, cups_lab):
-    from contract.config import QueueConfig
+    from frontdesk.contract.config import QueueConfig
 
     ghost = PrintQueue(QueueConfig(id="ghost", cups_name="Ghost", kind="copier"), client)
     with pytest.raises(QueueNotFound, match=f"queue 'Ghost' does not exist on CUPS at {cups_lab.server}"):
@@ -228,7 +228,7 @@ def test_cups_down_is_a_clear_error(cups_lab, copier):
 
 
 def test_polling_watcher_sees_a_deleted_queue_and_its_return(client, cups_lab):
-    from contract.config import QueueConfig
+    from frontdesk.contract.config import QueueConfig
 
     fax_ppd = str(cups_lab.root / "fax.ppd")
     cups_lab.lpadmin("-p", "Temp", "-E", "-v", "frontdesk-fax-test:/", "-P", fax_ppd)

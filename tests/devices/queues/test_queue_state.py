@@ -2,7 +2,7 @@
 
 import pytest
 
-from devices.queues.state import QueueState, StateReason, Supply
+from frontdesk.devices.queues.state import QueueState, StateReason, Supply
 
 
 def state(*reasons: str, **changes) -> QueueState:
@@ -68,7 +68,7 @@ def test_keywords_cut_short_by_cups_are_completed(raw, keyword, severity):
 
 
 def test_one_supply_list_whichever_source_answered():
-    from devices.queues import supplies
+    from frontdesk.devices.queues import supplies
 
     cups = supplies.from_cups({
         "marker-names": ["Waste Toner", "Black Toner"], "marker-types": ["waste-toner", "toner"],

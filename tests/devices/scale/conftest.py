@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from devices.scale.simulator.memory import MemoryScaleSimulator
+from frontdesk.devices.scale.simulator.memory import MemoryScaleSimulator
 
 MEMORY_STABLE_WAIT = 0.05  # how long the in-memory MT-SICS scale's S waits for the load to rest
 

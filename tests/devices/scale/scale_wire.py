@@ -9,10 +9,10 @@ from decimal import Decimal
 import serial
 from testbed import scale_config
 
-from devices.scale import MtSicsScale, NciScale
-from devices.scale.serial_scale import SerialScale
-from devices.scale.simulator import ScaleSimulator
-from devices.scale.simulator.memory import MemoryScaleSimulator
+from frontdesk.devices.scale import MtSicsScale, NciScale
+from frontdesk.devices.scale.serial_scale import SerialScale
+from frontdesk.devices.scale.simulator import ScaleSimulator
+from frontdesk.devices.scale.simulator.memory import MemoryScaleSimulator
 
 Simulator = ScaleSimulator | MemoryScaleSimulator
 
@@ -51,7 +51,7 @@ def scale_in_memory(simulator: MemoryScaleSimulator, **settings) -> SerialScale:
 def follow_an_unplug(simulator: Simulator, scale: SerialScale) -> list:
     """Live readings from `scale` while its cable is pulled after the third and put back at the
     first problem; ends with the first reading after the outage. Returns every event seen."""
-    from devices.scale import ScaleProblem
+    from frontdesk.devices.scale import ScaleProblem
 
     stop = threading.Event()
     seen: list = []

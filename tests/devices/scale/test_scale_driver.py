@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from scale_wire import follow_an_unplug, scale_in_memory
 
-from devices.scale import (
+from frontdesk.devices.scale import (
     ScaleGarbled,
     ScaleNoAnswer,
     ScaleNotStable,
@@ -24,8 +24,8 @@ from devices.scale import (
     ScaleReading,
     ScaleRefused,
 )
-from devices.scale import driver  # its timings, shortened where only the order of events counts
-from devices.scale.simulator.memory import MemoryScaleSimulator
+from frontdesk.devices.scale import driver  # its timings, shortened where only the order of events counts
+from frontdesk.devices.scale.simulator.memory import MemoryScaleSimulator
 
 PROTOCOLS = ["mt-sics", "nci"]
 

@@ -14,7 +14,7 @@ import pytest
 from scale_wire import follow_an_unplug
 from testbed import scale_config
 
-from devices.scale import (
+from frontdesk.devices.scale import (
     ScaleGarbled,
     ScaleNoAnswer,
     ScaleOffline,
@@ -23,7 +23,7 @@ from devices.scale import (
     ScaleRefused,
     scale_for,
 )
-from devices.scale.simulator import HidScaleFeeder, ScaleSimulator
+from frontdesk.devices.scale.simulator import HidScaleFeeder, ScaleSimulator
 
 PROTOCOLS = ["mt-sics", "nci"]
 
@@ -106,7 +106,7 @@ def test_hid_scale_that_switched_itself_off(tmp_path):
 
 
 def test_hid_report_parsing_follows_the_usage_page():
-    from devices.scale.hid import parse_report
+    from frontdesk.devices.scale.hid import parse_report
 
     assert parse_report(bytes([3, 4, 2, 0, 0x7B, 0x00])).grams == 123
     assert parse_report(bytes([3, 4, 11, 0xFF, 0x23, 0x00])).value == Decimal("3.5")  # signed exponent -1

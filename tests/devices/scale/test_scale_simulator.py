@@ -20,9 +20,9 @@ import pytest
 import serial
 from scale_wire import ask, open_port
 
-from devices.scale.simulator import HidScaleFeeder, ScaleSimulator, ScaleState
-from devices.scale.simulator.memory import MemoryScaleSimulator
-from devices.scale.simulator.console import QuitRequested, run_console_command
+from frontdesk.devices.scale.simulator import HidScaleFeeder, ScaleSimulator, ScaleState
+from frontdesk.devices.scale.simulator.memory import MemoryScaleSimulator
+from frontdesk.devices.scale.simulator.console import QuitRequested, run_console_command
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -158,7 +158,7 @@ def test_command_line_serves_until_quit_or_sigterm(tmp_path):
     link = tmp_path / "scale"
     for stop in ("quit", "sigterm"):
         process = subprocess.Popen(
-            [sys.executable, "-m", "devices.scale.simulator", "--protocol", "nci", "--link", str(link)],
+            [sys.executable, "-m", "frontdesk.devices.scale.simulator", "--protocol", "nci", "--link", str(link)],
             cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         assert str(link) in process.stdout.readline()

@@ -14,7 +14,7 @@ import pytest
 import serial
 from scale_wire import ask, open_port
 
-from devices.scale.simulator.memory import MemoryScaleSimulator
+from frontdesk.devices.scale.simulator.memory import MemoryScaleSimulator
 
 
 def test_settle_moves_then_rests(memory_mt):

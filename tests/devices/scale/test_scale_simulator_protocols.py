@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from scale_wire import ask, ask_nci, load, open_port
 
-from devices.scale.simulator.memory import MemoryScaleSimulator
+from frontdesk.devices.scale.simulator.memory import MemoryScaleSimulator
 
 
 # -- MT-SICS -----------------------------------------------------------------------------

@@ -21,8 +21,8 @@ def xvfb():
 @pytest.fixture
 def scale_rig(kiosk_rig):
     """The rig plus a postage scale simulator (MT-SICS on a pty) holding an 85 g letter."""
-    from contract.config import load_config
-    from devices.scale.simulator import ScaleSimulator
+    from frontdesk.contract.config import load_config
+    from frontdesk.devices.scale.simulator import ScaleSimulator
 
     with ScaleSimulator("mt-sics", link=kiosk_rig.root / "scale") as scale:
         scale.settle(Decimal(85), after=0.1)

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from contract.config import load_config
-from kiosk.app import prepare_kivy
+from frontdesk.contract.config import load_config
+from frontdesk.kiosk.app import prepare_kivy
 
 
 def walk(widget):
@@ -183,7 +183,7 @@ def main() -> None:
     prepare_kivy(config.kiosk.data_dir, fullscreen=False, size=(width, height))
     from kivy.clock import Clock
 
-    from kiosk.kiosk_app import KioskApp
+    from frontdesk.kiosk.kiosk_app import KioskApp
 
     app = KioskApp(config)
     ready = threading.Event()

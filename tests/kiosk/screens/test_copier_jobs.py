@@ -10,8 +10,8 @@ from tour import STAFF_PIN, enter_pin
 @pytest.fixture
 def copier_rig(kiosk_rig, cups_lab):
     """The rig plus the private cupsd's copier queue, paused so a job stays in it."""
-    from contract.config import load_config
-    from devices.queues import CupsClient, queue_for
+    from frontdesk.contract.config import load_config
+    from frontdesk.devices.queues import CupsClient, queue_for
 
     with kiosk_rig.config_path.open("a", encoding="utf-8") as config:
         config.write(f'\n[cups]\nserver = "{cups_lab.server}"\n'

@@ -103,7 +103,7 @@ def test_staff_print_a_receipt_weigh_mail_and_look_after_the_devices(scale_rig, 
 def test_an_idle_kiosk_returns_to_the_welcome_screen_and_forgets(kiosk_rig, xvfb, mqtt_recorder):
     from datetime import datetime, timedelta
 
-    from kiosk.visits import VisitorLog
+    from frontdesk.kiosk.visits import VisitorLog
 
     kiosk_rig.with_kiosk(idle_seconds="10", retention_days="30")
     log = VisitorLog(kiosk_rig.visits_path)

@@ -12,8 +12,8 @@ from kiosk_ui import start_kiosk
 from PIL import Image
 from tour import sign_in
 
-from contract import mqtt as topics
-from kiosk.visits import VisitorLog
+from frontdesk.contract import mqtt as topics
+from frontdesk.kiosk.visits import VisitorLog
 
 SITE, KIOSK = "test", "lobby"
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # report_seed
 import report_seed  # noqa: E402
 from report_seed import NOW, report_config  # noqa: E402
 
-from manager.report.period import Period  # noqa: E402
+from frontdesk.manager.report.period import Period  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +35,7 @@ def fortnight() -> Period:
 @pytest.fixture(scope="session")
 def sqlite_history(tmp_path_factory, seed) -> str:
     """The URL of a SQLite history holding the seeded fortnight."""
-    from manager.history.store import open_engine
+    from frontdesk.manager.history.store import open_engine
 
     url = f"sqlite:///{tmp_path_factory.mktemp('history') / 'history.db'}"
     engine = open_engine(url)
@@ -46,7 +46,7 @@ def sqlite_history(tmp_path_factory, seed) -> str:
 
 @pytest.fixture(scope="session")
 def postgres_history(request, seed) -> str:
-    from manager.history.store import open_engine
+    from frontdesk.manager.history.store import open_engine
 
     url = request.getfixturevalue("postgres_server").create_database()
     engine = open_engine(url)
@@ -58,7 +58,7 @@ def postgres_history(request, seed) -> str:
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def seeded_engine(request):
     """An engine on the seeded history, once on SQLite and once on PostgreSQL."""
-    from manager.history.store import open_engine
+    from frontdesk.manager.history.store import open_engine
 
     url = request.getfixturevalue("sqlite_history" if request.param == "sqlite" else "postgres_history")
     engine = open_engine(url)
@@ -69,9 +69,9 @@ def seeded_engine(request):
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory, sqlite_history, fortnight):
     """The fortnight's report for site hq, written as HTML and PDF once for the session."""
-    from manager.history.store import open_engine
-    from manager.report.build import collect
-    from manager.report.render import write_report
+    from frontdesk.manager.history.store import open_engine
+    from frontdesk.manager.report.build import collect
+    from frontdesk.manager.report.render import write_report
 
     out = tmp_path_factory.mktemp("report")
     config = report_config(sqlite_history, out / "data")

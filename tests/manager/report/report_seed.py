@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert
 
-from contract.config import FrontdeskConfig, parse_config
+from frontdesk.contract.config import FrontdeskConfig, parse_config
 
-from manager.history.schema import (
+from frontdesk.manager.history.schema import (
     abandoned_sign_ins,
     availability,
     device_events,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from report_seed import OFFICE
 
-from manager.report.cli import main
+from frontdesk.manager.report.cli import main
 
 PROJECT = Path(__file__).parents[3]
 
@@ -46,7 +46,7 @@ def test_writes_html_and_pdf_for_the_period(config_file, tmp_path, capsys):
 
 
 def test_one_format_and_every_site_through_frontdesk_manager(config_file, tmp_path, capsys):
-    from manager.cli import main as manager_main
+    from frontdesk.manager.cli import main as manager_main
 
     out = tmp_path / "html-only"
     assert manager_main(["--config", str(config_file), "report", "--from", "2026-10-26", "--to", "2026-10-26",
@@ -103,7 +103,7 @@ def test_an_empty_period_writes_a_report_that_says_so_and_exits_2(config_file, t
 
 def test_frontdesk_manager_report_in_its_own_process_prints_no_traceback(config_file, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "manager.cli", "--config", str(config_file), "report", "--from", "19.10.2026",
+        [sys.executable, "-m", "frontdesk.manager.cli", "--config", str(config_file), "report", "--from", "19.10.2026",
          "--to", "2026-11-01", "--out", str(tmp_path)], capture_output=True, text=True, timeout=60, cwd=PROJECT)
     assert result.returncode == 2
     assert "'19.10.2026' is not a date" in one_line(result.stderr)

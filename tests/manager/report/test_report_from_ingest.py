@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from contract import mqtt as topics
+from frontdesk.contract import mqtt as topics
 from fake_agents import job_fields
-from manager.history.store import History
-from manager.ingest import parse
-from manager.report.build import collect
-from manager.report.period import Period
+from frontdesk.manager.history.store import History
+from frontdesk.manager.ingest import parse
+from frontdesk.manager.report.build import collect
+from frontdesk.manager.report.period import Period
 
 UTC = timezone.utc
 DAY = Period(date(2026, 11, 10), date(2026, 11, 10), ZoneInfo("Europe/Bucharest"))  # 09-10 22:00 UTC onwards

@@ -15,10 +15,10 @@ import pytest
 import report_seed
 from report_seed import FIRST, LAST, NOW, utc
 
-from manager.report.availability import device_report
-from manager.report.build import collect, known_sites
-from manager.report.period import Period
-from manager.report.queries import postage_figures, receipt_figures, visitor_figures
+from frontdesk.manager.report.availability import device_report
+from frontdesk.manager.report.build import collect, known_sites
+from frontdesk.manager.report.period import Period
+from frontdesk.manager.report.queries import postage_figures, receipt_figures, visitor_figures
 
 HQ = ("hq",)
 HOUR, MINUTE = 3600, 60

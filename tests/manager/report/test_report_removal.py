@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from contract import mqtt as contract
-from manager.history.store import History
-from manager.ingest import parse
-from manager.report.availability import device_report
-from manager.report.period import Period
-from manager.report.timeline import (
+from frontdesk.contract import mqtt as contract
+from frontdesk.manager.history.store import History
+from frontdesk.manager.ingest import parse
+from frontdesk.manager.report.availability import device_report
+from frontdesk.manager.report.period import Period
+from frontdesk.manager.report.timeline import (
     Change,
     outages,
     recovered_within,

@@ -17,10 +17,10 @@ import report_seed
 from babel.numbers import format_currency
 from report_seed import FIRST, LAST, NOW, report_config
 
-from manager.history.store import open_engine
-from manager.report.build import collect
-from manager.report.period import Period
-from manager.report.render import render_html, render_pdf
+from frontdesk.manager.history.store import open_engine
+from frontdesk.manager.report.build import collect
+from frontdesk.manager.report.period import Period
+from frontdesk.manager.report.render import render_html, render_pdf
 
 A4_POINTS = (595.28, 841.89)
 SECTIONS = ["1. Visitors", "2. Day by day", "3. Receipts and postage", "4. Devices", "5. How the figures are made"]

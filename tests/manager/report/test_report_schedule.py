@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from report_seed import report_config
 
-from manager.history.store import History
-from manager.mailer import MailError
-from manager.report.schedule import STATE_FILE, ReportScheduler
+from frontdesk.manager.history.store import History
+from frontdesk.manager.mailer import MailError
+from frontdesk.manager.report.schedule import STATE_FILE, ReportScheduler
 
 TZ = ZoneInfo("Europe/Bucharest")
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from manager.report.formatting import Formats, office_locale, words
-from manager.report.period import Period, PeriodError, period_from_text, previous_period
-from manager.report.timeline import BUCKETS, Change, outages, recovered_within, still_down, time_use
+from frontdesk.manager.report.formatting import Formats, office_locale, words
+from frontdesk.manager.report.period import Period, PeriodError, period_from_text, previous_period
+from frontdesk.manager.report.timeline import BUCKETS, Change, outages, recovered_within, still_down, time_use
 
 T0 = datetime(2026, 10, 1, tzinfo=timezone.utc)
 
@@ -105,8 +105,8 @@ def test_reason_codes_become_words():
 def test_with_many_devices_the_chart_shows_the_least_available_and_fits_a_page():
     from types import SimpleNamespace
 
-    from manager.report.charts import availability_bars
-    from manager.report.timeline import TimeUse
+    from frontdesk.manager.report.charts import availability_bars
+    from frontdesk.manager.report.timeline import TimeUse
 
     devices = []
     for index in range(80):

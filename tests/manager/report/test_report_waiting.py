@@ -16,13 +16,13 @@ import pytest
 import sqlalchemy as sa
 from report_seed import FIRST, LAST, NOW, report_config
 
-from contract import mqtt as topics
-from manager.history.store import History
-from manager.ingest import parse
-from manager.report.build import collect
-from manager.report.period import Period
-from manager.report.queries import nearest_rank, waiting_figures
-from manager.report.render import render_html
+from frontdesk.contract import mqtt as topics
+from frontdesk.manager.history.store import History
+from frontdesk.manager.ingest import parse
+from frontdesk.manager.report.build import collect
+from frontdesk.manager.report.period import Period
+from frontdesk.manager.report.queries import nearest_rank, waiting_figures
+from frontdesk.manager.report.render import render_html
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 DAY = Period(date(2026, 11, 10), date(2026, 11, 10), BUCHAREST)

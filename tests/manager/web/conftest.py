@@ -73,7 +73,7 @@ def start_agent(broker, tmp_path):
             f'[agent]\nid = "main"\ndata_dir = "{tmp_path / "agent-data"}"\nprinter_interval = 0.5\n{devices}'
         )
         script = shutil.which("frontdesk-agent", path=str(Path(sys.executable).parent))
-        command = [script] if script else [sys.executable, "-m", "agent.daemon"]
+        command = [script] if script else [sys.executable, "-m", "frontdesk.agent.daemon"]
         log = (tmp_path / "agent.log").open("w")
         started.append((subprocess.Popen([*command, "--config", str(config)], stdout=log, stderr=subprocess.STDOUT,
                                          env={**os.environ, "FRONTDESK_CONFIG": ""}), log))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from testbed import wait_until
 from web_rig import card_id, log_in
 
-from contract import mqtt as contract
+from frontdesk.contract import mqtt as contract
 
 
 def card(page, device: str):

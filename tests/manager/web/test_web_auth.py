@@ -12,7 +12,7 @@ from http.cookies import SimpleCookie
 import pytest
 from web_rig import PASSWORD, USER
 
-from manager.web.app import COOKIE
+from frontdesk.manager.web.app import COOKIE
 
 
 @dataclass

@@ -7,14 +7,14 @@ import re
 import threading
 from datetime import datetime, timedelta, timezone
 
-from contract import clock
-from contract import mqtt as contract
-from manager.history.store import History
-from manager.ingest import Message, parse
-from manager.web import words
-from manager.web.board import Board
-from manager.web.push import Broadcaster
-from manager.web.render import Renderer
+from frontdesk.contract import clock
+from frontdesk.contract import mqtt as contract
+from frontdesk.manager.history.store import History
+from frontdesk.manager.ingest import Message, parse
+from frontdesk.manager.web import words
+from frontdesk.manager.web.board import Board
+from frontdesk.manager.web.push import Broadcaster
+from frontdesk.manager.web.render import Renderer
 
 NOW = datetime(2026, 11, 23, 9, 12, tzinfo=timezone.utc)
 
@@ -72,7 +72,7 @@ def test_the_board_starts_from_the_history(tmp_path):
 
 
 def test_every_reason_in_the_contract_has_a_sentence():
-    from contract.reasons import Reason  # docs/mqtt.md lists the same (tests/contract/test_mqtt_doc.py)
+    from frontdesk.contract.reasons import Reason  # docs/mqtt.md lists the same (tests/contract/test_mqtt_doc.py)
 
     codes = set(Reason)
     assert len(codes) > 25

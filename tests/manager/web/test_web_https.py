@@ -13,8 +13,8 @@ import pytest
 from testbed import issue_certificate, make_test_ca
 from web_rig import PASSWORD, USER, ManagerRig, web_config
 
-from contract.config import ConfigError
-from manager.web.server import serve
+from frontdesk.contract.config import ConfigError
+from frontdesk.manager.web.server import serve
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 from testbed import wait_until
 from web_rig import DESKTOP, ManagerRig, card_id, log_in, web_config
 
-from contract import mqtt as contract
-from manager.history.store import History
-from manager.ingest import parse
-from manager.web.board import Board
+from frontdesk.contract import mqtt as contract
+from frontdesk.manager.history.store import History
+from frontdesk.manager.ingest import parse
+from frontdesk.manager.web.board import Board
 
 NOW = datetime(2026, 11, 23, 9, 12, tzinfo=timezone.utc)
 

@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from contract.config_errors import ConfigError
-from manager.web.auth import LoginThrottle, Sessions, session_secret
+from frontdesk.contract.config_errors import ConfigError
+from frontdesk.manager.web.auth import LoginThrottle, Sessions, session_secret
 
 
 class Clock:
@@ -101,9 +101,9 @@ def test_a_busy_port_is_one_clear_error(tmp_path):
 
     from web_rig import web_config
 
-    from manager.history.store import History
-    from manager.ingest import Ingestor
-    from manager.web.server import serve
+    from frontdesk.manager.history.store import History
+    from frontdesk.manager.ingest import Ingestor
+    from frontdesk.manager.web.server import serve
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

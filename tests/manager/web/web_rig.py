@@ -15,7 +15,7 @@ from pathlib import Path
 
 from testbed import wait_until
 
-from contract.config import FrontdeskConfig, parse_config
+from frontdesk.contract.config import FrontdeskConfig, parse_config
 
 USER, PASSWORD = "anna", "correct horse battery"
 CHROMIUM = "/usr/bin/chromium"
@@ -28,7 +28,7 @@ _hash_cache: dict[str, str] = {}
 
 
 def password_hash(password: str = PASSWORD) -> str:
-    from manager.passwords import hash_password
+    from frontdesk.manager.passwords import hash_password
 
     if password not in _hash_cache:
         _hash_cache[password] = hash_password(password)
@@ -51,9 +51,9 @@ class ManagerRig:
     started: enough for the login tests, which need no broker."""
 
     def __init__(self, config: FrontdeskConfig, connect: bool = True, app_options: dict | None = None) -> None:
-        from manager.history.store import History
-        from manager.ingest import Ingestor
-        from manager.web.app import create_app
+        from frontdesk.manager.history.store import History
+        from frontdesk.manager.ingest import Ingestor
+        from frontdesk.manager.web.app import create_app
 
         self.config, self.connect = config, connect
         self.history = History(config.manager.database)
@@ -68,7 +68,7 @@ class ManagerRig:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> ManagerRig:
-        from manager.web.server import serve
+        from frontdesk.manager.web.server import serve
 
         if self.connect:
             self.ingestor.start()
