@@ -21,8 +21,10 @@ from frontdesk.agent import systemd
 from frontdesk.agent.config_check import cross_reference_problems
 from frontdesk.contract.config import ConfigError, FrontdeskConfig
 from frontdesk.contract.config_files import load_checked_config
+from frontdesk.contract.installed import needs_extra
 
 
+@needs_extra("frontdesk-agent", "pi")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="frontdesk-agent", description="Frontdesk device agent.")
     parser.add_argument("--config", metavar="FILE", help="config file (default: $FRONTDESK_CONFIG or /etc/frontdesk/frontdesk.toml)")

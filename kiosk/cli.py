@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from frontdesk.contract import clock
 from frontdesk.contract.config import ConfigError, FrontdeskConfig, config_path, load_config
 from frontdesk.contract.config_files import describe_login, load_checked_config
+from frontdesk.contract.installed import needs_extra
 
 if TYPE_CHECKING:
     from frontdesk.kiosk.visits import VisitorLog
@@ -47,6 +48,7 @@ class CliError(Exception):
         self.code = code
 
 
+@needs_extra(PROG, "pi")
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(_with_default_command(list(sys.argv[1:] if argv is None else argv)))
     try:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from frontdesk.contract.config import ConfigError, FrontdeskConfig, config_path, load_config
 from frontdesk.contract.config_files import describe_login, load_checked_config
+from frontdesk.contract.installed import needs_extra
 
 log = logging.getLogger("frontdesk.manager")
 PROG = "frontdesk-manager"
@@ -58,6 +59,7 @@ def report_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@needs_extra(PROG, "manager")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)

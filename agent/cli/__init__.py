@@ -30,14 +30,20 @@ from frontdesk.agent.cli import (
 )
 from frontdesk.agent.cli.common import EXIT_DEVICE_PROBLEM, EXIT_USAGE
 from frontdesk.contract.config import ConfigError
+from frontdesk.contract.installed import needs_extra
 
 GROUPS = (config_commands, printer_commands, scale_commands, postage_commands, queue_commands, fax_commands,
           device_commands, report_commands, demo_commands)
 CONFIG_HELP = "config file (default: $FRONTDESK_CONFIG or /etc/frontdesk/frontdesk.toml)"
 
 
+@needs_extra("frontdesk", "pi")
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "passes_arguments_on", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.unknown = unknown
     try:
         code = _run(args)
         sys.stdout.flush()  # here, where a closed pipe can still be caught

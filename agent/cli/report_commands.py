@@ -1,26 +1,25 @@
-"""`frontdesk report`: the office manager's front-office report, from the manager's history.
+"""`frontdesk report`: moved to `frontdesk-manager report`, on the manager's machine.
 
-The report is the manager's (manager/report/); `frontdesk-manager report` is the
-same command. It is offered here too because `frontdesk` is the one command
-staff know; the manager's code is loaded only when the command runs.
+The report reads the manager's history with the manager's libraries (SQLAlchemy, matplotlib,
+WeasyPrint), which a Pi does not install (`frontdesk[pi]`): staff who type the old command
+are told where it went, with their own arguments.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
 
-from frontdesk.contract.config import load_config
+from frontdesk.agent.cli.common import EXIT_USAGE
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from frontdesk.manager.report.cli import add_arguments
-
-    report = commands.add_parser("report", parents=[common], help="the front-office report (HTML and PDF)")
-    add_arguments(report)
-    report.set_defaults(handler=_report)
+    report = commands.add_parser("report", add_help=False, help="moved: `frontdesk-manager report` on the manager's machine")
+    report.set_defaults(handler=_moved, passes_arguments_on=True)  # main() leaves them in args.unknown
 
 
-def _report(args: argparse.Namespace) -> int:
-    from frontdesk.manager.report.cli import run
-
-    return run(args, load_config(args.config))
+def _moved(args: argparse.Namespace) -> int:
+    command = shlex.join(["frontdesk-manager", "report", *args.unknown])
+    print(f"frontdesk: the report is the manager's now: run `{command}` on the manager's machine", file=sys.stderr)
+    return EXIT_USAGE

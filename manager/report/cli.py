@@ -1,6 +1,6 @@
 """`report --from DATE --to DATE [--out DIR] [--format html,pdf] [--site S]`.
 
-Wired into `frontdesk-manager report` (and `frontdesk report`) through
+Wired into `frontdesk-manager report` through
 `add_arguments(parser)` and `run(args, config)`. Every mistake the user can make
 (a bad date, a period backwards, an unknown site or format, no history yet) is
 one line on stderr and exit status 2, never a traceback.

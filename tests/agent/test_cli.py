@@ -218,10 +218,10 @@ def test_direct_opens_the_printer_itself_while_no_agent_runs_and_leaves_no_tempo
     assert [p.name for p in (cache / "frontdesk").iterdir()] == [f"{sys.version.split()[0]}.capabilities.pickle"]
 
 
-def test_the_report_command_is_also_at_hand_as_frontdesk_report(tmp_path):
+def test_frontdesk_report_says_where_the_report_went(tmp_path):
     config = tmp_path / "frontdesk.toml"
-    config.write_text(OFFICE_TOML + f'[manager]\ndatabase = "sqlite:///{tmp_path / "history.db"}"\n')
-    wrong = run_frontdesk("report", "--from", "2026-11-31", "--to", "2026-12-01", config=config)
-    assert wrong.returncode == 2 and "not a date" in wrong.stderr and "Traceback" not in wrong.stderr
-    early = run_frontdesk("report", "--from", "2026-11-01", "--to", "2026-11-30", config=config)
-    assert early.returncode == 2 and "no history database" in early.stderr
+    config.write_text(OFFICE_TOML)
+    moved = run_frontdesk("report", "--from", "2026-11-01", "--to", "2026-11-30", config=config)
+    assert moved.returncode == 2 and "Traceback" not in moved.stderr
+    assert "run `frontdesk-manager report --from 2026-11-01 --to 2026-11-30 --config " in moved.stderr
+    assert moved.stderr.rstrip().endswith("` on the manager's machine")

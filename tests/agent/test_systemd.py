@@ -217,7 +217,7 @@ def test_grace_period_comes_from_the_environment(value, seconds):
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_the_unit_file_verifies_apart_from_the_executables_of_the_pi():
     complaints = unit_complaints(UNIT)
-    missing = re.compile(r"Command /opt/frontdesk/\.venv/bin/frontdesk(-agent)? is not executable")
+    missing = re.compile(r"Command /opt/frontdesk/bin/frontdesk(-agent)? is not executable")
     assert all(missing.search(line) for line in complaints), complaints
 
 
@@ -226,4 +226,4 @@ def test_a_config_mistake_is_not_restarted_and_the_check_only_explains_it():
     assert "Restart=on-failure" in lines and "RestartPreventExitStatus=2" in lines
     # "-": a failing check must not fail the start (systemd would restart the unit forever);
     # the agent's own exit status 2 for the same fault is what stops it.
-    assert "ExecStartPre=-/opt/frontdesk/.venv/bin/frontdesk config check" in lines
+    assert "ExecStartPre=-/opt/frontdesk/bin/frontdesk config check" in lines

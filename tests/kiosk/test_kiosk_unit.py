@@ -38,11 +38,11 @@ def test_the_kiosk_comes_after_the_agent_and_restarts_only_on_failure():
     service = unit()["Service"]
     assert service["Restart"] == "on-failure" and service["RestartPreventExitStatus"] == "2"
     # The kiosk's own check, as the kiosk's user: the agent's would judge the agent's data_dir.
-    assert service["ExecStartPre"] == "-/opt/frontdesk/.venv/bin/frontdesk-kiosk config check"
+    assert service["ExecStartPre"] == "-/opt/frontdesk/bin/frontdesk-kiosk config check"
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_the_unit_file_verifies_apart_from_the_executables_of_the_pi():
     complaints = unit_complaints(UNIT)
-    missing = re.compile(r"Command /opt/frontdesk/\.venv/bin/frontdesk(-kiosk)? is not executable")
+    missing = re.compile(r"Command /opt/frontdesk/bin/frontdesk(-kiosk)? is not executable")
     assert all(missing.search(line) for line in complaints), complaints

@@ -126,7 +126,7 @@ def _count(database: Path, table: sa.Table) -> int:
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_the_unit_file_verifies_apart_from_the_executable_of_the_pi():
     complaints = unit_complaints(UNIT)
-    assert complaints and all(re.search(r"Command /opt/frontdesk/\.venv/bin/frontdesk-manager is not executable", line)
+    assert complaints and all(re.search(r"Command /opt/frontdesk/bin/frontdesk-manager is not executable", line)
                               for line in complaints), complaints
     text = UNIT.read_text()
-    assert "Restart=on-failure" in text and "RestartPreventExitStatus=2" in text and "User=frontdesk" in text
+    assert "Restart=on-failure" in text and "RestartPreventExitStatus=2" in text and "User=frontdesk-manager" in text

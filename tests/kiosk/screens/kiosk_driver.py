@@ -12,6 +12,7 @@ keyboard events on the window. Nothing in the app is called directly.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -44,6 +45,41 @@ def visible(widget) -> bool:
     return True
 
 
+@functools.cache
+def finger_class():
+    """A touch posted to Kivy's event loop, as a touchscreen's are: Kivy's own UnitTestTouch
+    (kivy.tests.common), which cannot be imported where pytest is not installed, as in the
+    production venv tests/test_office_deployed.py runs the kiosk from."""
+    from kivy.base import EventLoop
+    from kivy.input.motionevent import MotionEvent
+
+    class Finger(MotionEvent):
+        def __init__(self, x: float, y: float) -> None:
+            super().__init__("Finger", 99, self._fractions(x, y), is_touch=True, type_id="touch")
+            self.profile = ["pos"]
+
+        @staticmethod
+        def _fractions(x: float, y: float) -> dict:
+            window = EventLoop.window
+            return {"x": x / (window.width - 1.0), "y": y / (window.height - 1.0)}
+
+        def depack(self, args) -> None:
+            self.sx, self.sy = args["x"], args["y"]
+            super().depack(args)
+
+        def touch_down(self) -> None:
+            EventLoop.post_dispatch_input("begin", self)
+
+        def touch_move(self, x: float, y: float) -> None:
+            self.move(self._fractions(x, y))
+            EventLoop.post_dispatch_input("update", self)
+
+        def touch_up(self) -> None:
+            EventLoop.post_dispatch_input("end", self)
+
+    return Finger
+
+
 class Driver:
     def __init__(self, app) -> None:
         self.app = app
@@ -73,9 +109,7 @@ class Driver:
         return {"text": getattr(widget, "text", None), "disabled": widget.disabled}
 
     def _touch(self, x: float, y: float):
-        from kivy.tests.common import UnitTestTouch
-
-        return UnitTestTouch(x, y)
+        return finger_class()(x, y)
 
     def op_tap(self, ref: str) -> dict:
         widget = self.find(ref)

@@ -141,6 +141,11 @@ def start_kiosk(rig, display: str, size: str = "800x480", timeout: float = 30) -
                                     "--size", size, "--socket", str(path)], stdout=out, stderr=subprocess.STDOUT,
                                    env=environ, cwd=REPO)
 
+    return attach(process, path, log, timeout)
+
+
+def attach(process: subprocess.Popen, path: Path, log: Path, timeout: float = 30) -> KioskUI:
+    """The kiosk driver started as `process`, once it listens on `path` and shows its welcome screen."""
     def connected() -> socket.socket | None:
         if process.poll() is not None:
             raise AssertionError(f"the kiosk exited with {process.returncode}:\n{log.read_text()}")

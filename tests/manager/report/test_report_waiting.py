@@ -134,7 +134,7 @@ def test_given_up_sign_ins_alone_are_activity(tmp_path):
 
 
 def test_a_history_not_yet_upgraded_still_gives_a_report(tmp_path):
-    """`frontdesk report` on a history the new manager has not opened yet (no waits columns)."""
+    """`frontdesk-manager report` on a history the new manager has not opened yet (no waits columns)."""
     url = f"sqlite:///{tmp_path / 'history.db'}"
     store(url, visit_records(1, at(9), 42.0, 2.0))
     engine = sa.create_engine(url)
